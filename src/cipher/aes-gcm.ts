@@ -1,0 +1,70 @@
+/**
+ * aes128-gcm@openssh.com and aes256-gcm@openssh.com: RFC 5647 §7 framing under OpenSSH's names, where the
+ * cipher's tag replaces the negotiated MAC (OpenSSH PROTOCOL §1.7).
+ *
+ *   IV (12 bytes)   fixed (4 bytes) ‖ invocation_counter (uint64), both from the KDF; the counter adds 1
+ *                   per packet, modulo 2^64 (RFC 5647 §7.1)
+ *   wire packet     uint32 packet_length                 in clear; the AAD (RFC 5647 §7.3)
+ *                   byte[n] AES-GCM(padding_length ‖ payload ‖ padding)
+ *                   byte[16] tag
+ */
+import type { AeadCipher, CryptoBackend } from '../crypto/backend.js';
+import { wipe } from '../crypto/bytes.js';
+import { MacError, UsageError } from '../errors.js';
+import type { PacketOpener, PacketSealer } from './types.js';
+import { readUint32 } from './uint32.js';
+
+const TAG_LENGTH = 16;
+
+abstract class AesGcmBase {
+  readonly blockSize = 16;
+  readonly alignFrom = 4;
+  readonly trailerLength = TAG_LENGTH;
+  protected readonly aead: AeadCipher;
+  protected readonly iv: Uint8Array;
+  private readonly key: Uint8Array;
+
+  constructor(crypto: CryptoBackend, key: Uint8Array, iv: Uint8Array) {
+    if (key.length !== 16 && key.length !== 32)
+      throw new UsageError(`AES-GCM needs a 16- or 32-byte key, got ${key.length}`);
+    if (iv.length !== 12) throw new UsageError(`AES-GCM needs a 12-byte IV, got ${iv.length}`);
+    this.key = key.slice();
+    this.iv = iv.slice();
+    this.aead = crypto.aesGcm(this.key);
+  }
+
+  /** RFC 5647 §7.1: increment the 64-bit invocation counter (bytes 4..12) as a big-endian integer. */
+  protected advance(): void {
+    for (let i = 11; i >= 4; i--) {
+      this.iv[i] = (this.iv[i] + 1) & 0xff;
+      if (this.iv[i] !== 0) return;
+    }
+  }
+
+  dispose(): void {
+    wipe(this.key, this.iv);
+  }
+}
+
+export class AesGcmSealer extends AesGcmBase implements PacketSealer {
+  seal(_seq: number, packet: Uint8Array): void {
+    const end = packet.length - TAG_LENGTH;
+    packet.set(this.aead.seal(this.iv, packet.subarray(0, 4), packet.subarray(4, end)), 4);
+    this.advance();
+  }
+}
+
+export class AesGcmOpener extends AesGcmBase implements PacketOpener {
+  readonly headLength = 4;
+
+  readLength(_seq: number, head: Uint8Array): number {
+    return readUint32(head, 0);
+  }
+
+  open(_seq: number, packet: Uint8Array): Uint8Array {
+    const plain = this.aead.open(this.iv, packet.subarray(0, 4), packet.subarray(4));
+    if (plain === null) throw new MacError();
+    this.advance();
+    return plain;
+  }
+}
