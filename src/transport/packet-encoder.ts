@@ -1,0 +1,78 @@
+/**
+ * Outgoing half of the binary packet protocol (RFC 4253 §6): payload in, one wire-ready buffer out.
+ *
+ *   uint32    packet_length      = 1 + n1 + n2 (excludes itself and the MAC)
+ *   byte      padding_length     = n2, at least 4
+ *   byte[n1]  payload            (compressed when enabled, RFC 4253 §6.2)
+ *   byte[n2]  random padding
+ *   byte[m]   mac or AEAD tag
+ *
+ * The padded packet is a multiple of max(8, cipher block size); for AEAD and -etm modes the clear length
+ * field is left out of that sum, as OpenSSH does (packet.c, `aadlen`).
+ */
+import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
+import { createSealer } from '../cipher/protection.js';
+import type { DirectionKeys, PacketSealer } from '../cipher/types.js';
+import { type PayloadCompressor, ZlibCompressor } from './compression.js';
+
+/** RFC 4253 §6: "There MUST be at least four bytes of padding." */
+const MIN_PADDING = 4;
+
+export class PacketEncoder {
+  private sealer: PacketSealer;
+  private compressor: PayloadCompressor | undefined;
+  private sequence = 0;
+
+  constructor(
+    private readonly crypto: CryptoBackend,
+    private readonly random: RandomSource,
+  ) {
+    this.sealer = createSealer(crypto, undefined);
+  }
+
+  /** Sequence number of the next packet (RFC 4253 §6.4: uint32, wraps to 0 after 2^32 - 1). */
+  get seq(): number {
+    return this.sequence;
+  }
+
+  /** Switches protection; call right after sending NEWKEYS (RFC 4253 §7.3). `undefined` = unprotected. */
+  setKeys(keys: DirectionKeys | undefined): void {
+    const next = createSealer(this.crypto, keys);
+    this.sealer.dispose();
+    this.sealer = next;
+  }
+
+  /** Strict kex resets the sequence number after each NEWKEYS (OpenSSH PROTOCOL §1.9). */
+  resetSequence(): void {
+    this.sequence = 0;
+  }
+
+  /** Starts compressing payloads from the next packet on (`zlib` at NEWKEYS, `zlib@openssh.com` after auth). */
+  enableCompression(compressor: PayloadCompressor = new ZlibCompressor()): void {
+    this.compressor ??= compressor;
+  }
+
+  /** Frames, pads and protects one payload; the result is the whole packet for a single write. */
+  encode(payload: Uint8Array): Uint8Array {
+    const body = this.compressor ? this.compressor.compress(payload) : payload;
+    const { blockSize, alignFrom, trailerLength } = this.sealer;
+    const unpadded = 4 + 1 + body.length - alignFrom;
+    let padding = blockSize - (unpadded % blockSize);
+    if (padding < MIN_PADDING) padding += blockSize;
+    const packetLength = 1 + body.length + padding;
+
+    const packet = new Uint8Array(4 + packetLength + trailerLength);
+    packet[0] = packetLength >>> 24;
+    packet[1] = packetLength >>> 16;
+    packet[2] = packetLength >>> 8;
+    packet[3] = packetLength;
+    packet[4] = padding;
+    packet.set(body, 5);
+    // RFC 4253 §6: "The padding SHOULD consist of random bytes."
+    packet.set(this.random(padding), 5 + body.length);
+
+    this.sealer.seal(this.sequence, packet);
+    this.sequence = (this.sequence + 1) >>> 0;
+    return packet;
+  }
+}
