@@ -91,8 +91,10 @@ function checkDerEnvelope(der: Uint8Array, label: string): void {
 export function parsePemPrivateKey(text: string, passphrase?: string): PrivateKey {
   const block = findPemBlock(text);
   if (!block) throw new KeyFileError('unknown-format', 'no PEM private key block found');
-  checkDerEnvelope(block.der, block.label);
-  const encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || block.headers.some((h) => /ENCRYPTED/.test(h));
+  // RFC 1421 Proc-Type encryption covers the DER itself, so only unencrypted bodies can be checked here.
+  const legacyEncrypted = block.headers.some((h) => /ENCRYPTED/.test(h));
+  const encrypted = legacyEncrypted || block.label === 'ENCRYPTED PRIVATE KEY';
+  if (!legacyEncrypted) checkDerEnvelope(block.der, block.label);
   if (encrypted && passphrase === undefined) {
     throw new KeyFileError(
       'passphrase-required',
