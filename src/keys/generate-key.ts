@@ -1,10 +1,11 @@
 /**
- * Key generation. Ed25519 and ECDSA keys come from injected random bytes (sans-I/O); RSA needs a prime
+ * Key generation. Ed25519 and ECDSA keys come from a RandomSource (systemRandom unless a test injects one); RSA needs a prime
  * search that neither backend interface offers, so it goes to node:crypto at the edge and is refused on
  * the noble backend.
  */
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
 import { bigIntToBytes, bytesToBigInt, wipe } from '../crypto/bytes.js';
+import { systemRandom } from '../crypto/random.js';
 import { UsageError } from '../errors.js';
 import { CURVE_PARAMS } from './ec-point.js';
 import { ECDSA_CURVES, type EcdsaKeyType, type KeyType } from './key-types.js';
@@ -21,7 +22,7 @@ import { completeRsaPrivateKey } from './rsa-private.js';
 export interface GenerateKeyOptions {
   /** RSA modulus size; default 3072 (ssh-keygen's default), at least 2048. */
   bits?: number;
-  /** Required for Ed25519 and ECDSA keys. */
+  /** Source of the Ed25519 seed / ECDSA scalar; default `systemRandom` (WebCrypto getRandomValues). */
   random?: RandomSource;
   comment?: string;
 }
@@ -31,20 +32,20 @@ const MIN_GENERATED_RSA_BITS = 2048;
 
 /**
  * Generates a new key pair.
- * @example const key = generateKey(nodeCrypto, 'ssh-ed25519', { random: (n) => crypto.getRandomValues(new Uint8Array(n)) })
- * @throws UsageError for a missing random source, a bad RSA size, or RSA on a backend without key generation
+ * @example const key = generateKey(defaultCrypto(), 'ssh-ed25519', { comment: 'alice@laptop' })
+ * @throws UsageError for a bad RSA size, a short random source, or RSA on a backend without key generation
  */
 export function generateKey(crypto: CryptoBackend, type: KeyType, opts: GenerateKeyOptions = {}): PrivateKey {
   const comment = opts.comment ?? '';
   if (type === 'ssh-rsa') return generateRsaKey(crypto, opts.bits ?? DEFAULT_RSA_BITS, comment);
-  if (!opts.random) throw new UsageError(`generating a ${type} key needs a random source`);
+  const random = opts.random ?? systemRandom;
   if (type === 'ssh-ed25519') {
-    const seed = opts.random(32).slice(); // RFC 8032 §5.1.5: the private key is 32 random bytes
+    const seed = random(32).slice(); // RFC 8032 §5.1.5: the private key is 32 random bytes
     if (seed.length !== 32) throw new UsageError('random source returned the wrong number of bytes');
     const publicKey = publicKeyFrom({ type, publicKey: crypto.ed25519PublicKey(seed) }) as Ed25519PublicKey;
     return privateKeyFrom({ type, publicKey, seed, comment });
   }
-  return generateEcdsaKey(crypto, type, opts.random, comment);
+  return generateEcdsaKey(crypto, type, random, comment);
 }
 
 /**

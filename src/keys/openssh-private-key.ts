@@ -14,6 +14,7 @@
  */
 import type { RandomSource } from '../crypto/backend.js';
 import { equalBytes, fromBase64, toBase64, utf8 } from '../crypto/bytes.js';
+import { systemRandom } from '../crypto/random.js';
 import { DecodeError } from '../errors.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
@@ -122,10 +123,7 @@ function parsePrivateSection(
 export interface WriteOpenSshOptions {
   /** Overrides the key's own comment. */
   comment?: string;
-  /**
-   * Source for the checkint. It only guards decryption, so an unencrypted file may use a fixed value
-   * (0 when absent); pass a random source to match ssh-keygen's output style.
-   */
+  /** Source for the checkint (PROTOCOL.key: random, so a wrong passphrase is detected); default systemRandom. */
   random?: RandomSource;
 }
 
@@ -134,7 +132,7 @@ export interface WriteOpenSshOptions {
  * @example writeFileSync('id_ed25519', formatOpenSshPrivateKey(key), { mode: 0o600 })
  */
 export function formatOpenSshPrivateKey(key: PrivateKey, opts: WriteOpenSshOptions = {}): string {
-  const checkint = opts.random ? new DataView(opts.random(4).slice().buffer).getUint32(0) : 0;
+  const checkint = new DataView((opts.random ?? systemRandom)(4).slice().buffer).getUint32(0);
   const section = new SshWriter(512).uint32(checkint).uint32(checkint);
   writePrivateKeyBody(section, key, opts.comment ?? key.comment);
   for (let pad = 1; section.length % UNENCRYPTED_BLOCK_SIZE !== 0; pad++) section.byte(pad);
