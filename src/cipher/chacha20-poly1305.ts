@@ -17,15 +17,18 @@ import { readUint32, writeUint32 } from './uint32.js';
 const TAG_LENGTH = 16;
 const POLY_KEY_ZEROS = new Uint8Array(32);
 
-class ChaChaPolyKeys {
+/**
+ * The construction itself, with the nonce as bytes. SSH only ever uses a uint32 sequence number; taking the
+ * nonce lets known-answer tests drive the same code with any 64-bit value.
+ */
+export class ChaChaPolyCore {
   /** K_2: payload keystream and the per-packet Poly1305 key. */
-  readonly main: Uint8Array;
+  private readonly main: Uint8Array;
   /** K_1: packet_length only, so the length can be read before the packet is complete. */
-  readonly header: Uint8Array;
-  readonly nonce = new Uint8Array(8);
+  private readonly header: Uint8Array;
 
   constructor(
-    readonly crypto: CryptoBackend,
+    private readonly crypto: CryptoBackend,
     key: Uint8Array,
   ) {
     if (key.length !== 64)
@@ -34,13 +37,26 @@ class ChaChaPolyKeys {
     this.header = key.slice(32, 64);
   }
 
-  /** The nonce is the sequence number as uint64; seq is a uint32, so the high half stays zero. */
-  setNonce(seq: number): Uint8Array {
-    writeUint32(this.nonce, 4, seq);
-    return this.nonce;
+  /** Encrypts `uint32 length ‖ rest` in place and writes the tag into the last 16 bytes. */
+  seal(nonce: Uint8Array, packet: Uint8Array): void {
+    const end = packet.length - TAG_LENGTH;
+    packet.set(this.crypto.chacha20(this.header, nonce, 0, packet.subarray(0, 4)), 0);
+    packet.set(this.crypto.chacha20(this.main, nonce, 1, packet.subarray(4, end)), 4);
+    packet.set(this.tag(nonce, packet.subarray(0, end)), end);
   }
 
-  tag(nonce: Uint8Array, authenticated: Uint8Array): Uint8Array {
+  decryptLength(nonce: Uint8Array, head: Uint8Array): number {
+    return readUint32(this.crypto.chacha20(this.header, nonce, 0, head.subarray(0, 4)), 0);
+  }
+
+  /** Checks the tag over the ciphertext before decrypting anything; returns the bytes after the length. */
+  open(nonce: Uint8Array, packet: Uint8Array): Uint8Array {
+    const end = packet.length - TAG_LENGTH;
+    if (!equalBytes(this.tag(nonce, packet.subarray(0, end)), packet.subarray(end))) throw new MacError();
+    return this.crypto.chacha20(this.main, nonce, 1, packet.subarray(4, end));
+  }
+
+  private tag(nonce: Uint8Array, authenticated: Uint8Array): Uint8Array {
     const polyKey = this.crypto.chacha20(this.main, nonce, 0, POLY_KEY_ZEROS);
     const tag = this.crypto.poly1305(polyKey, authenticated);
     wipe(polyKey);
@@ -56,25 +72,27 @@ abstract class ChaChaPolyBase {
   readonly blockSize = 8;
   readonly alignFrom = 4;
   readonly trailerLength = TAG_LENGTH;
-  protected readonly keys: ChaChaPolyKeys;
+  protected readonly core: ChaChaPolyCore;
+  private readonly nonceBytes = new Uint8Array(8);
 
   constructor(crypto: CryptoBackend, key: Uint8Array) {
-    this.keys = new ChaChaPolyKeys(crypto, key);
+    this.core = new ChaChaPolyCore(crypto, key);
+  }
+
+  /** The nonce is the sequence number as uint64; seq is a uint32, so the high half stays zero. */
+  protected nonce(seq: number): Uint8Array {
+    writeUint32(this.nonceBytes, 4, seq);
+    return this.nonceBytes;
   }
 
   dispose(): void {
-    this.keys.dispose();
+    this.core.dispose();
   }
 }
 
 export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
   seal(seq: number, packet: Uint8Array): void {
-    const k = this.keys;
-    const nonce = k.setNonce(seq);
-    const end = packet.length - TAG_LENGTH;
-    packet.set(k.crypto.chacha20(k.header, nonce, 0, packet.subarray(0, 4)), 0);
-    packet.set(k.crypto.chacha20(k.main, nonce, 1, packet.subarray(4, end)), 4);
-    packet.set(k.tag(nonce, packet.subarray(0, end)), end);
+    this.core.seal(this.nonce(seq), packet);
   }
 }
 
@@ -82,16 +100,10 @@ export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
   readonly headLength = 4;
 
   readLength(seq: number, head: Uint8Array): number {
-    const k = this.keys;
-    return readUint32(k.crypto.chacha20(k.header, k.setNonce(seq), 0, head.subarray(0, 4)), 0);
+    return this.core.decryptLength(this.nonce(seq), head);
   }
 
   open(seq: number, packet: Uint8Array): Uint8Array {
-    const k = this.keys;
-    const nonce = k.setNonce(seq);
-    const end = packet.length - TAG_LENGTH;
-    // PROTOCOL.chacha20poly1305: the tag is checked over the ciphertext before anything is decrypted.
-    if (!equalBytes(k.tag(nonce, packet.subarray(0, end)), packet.subarray(end))) throw new MacError();
-    return k.crypto.chacha20(k.main, nonce, 1, packet.subarray(4, end));
+    return this.core.open(this.nonce(seq), packet);
   }
 }
