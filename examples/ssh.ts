@@ -1,0 +1,171 @@
+/**
+ * A command-line SSH client built on rxssh, with OpenSSH's flags:
+ *
+ *   npx tsx examples/ssh.ts [-p PORT] [-i KEY]... [-o Option=Value]... [-c CIPHERS] [-m MACS] [-v] [-N] user@host
+ *
+ * Password authentication takes the password from the SSHPASS environment variable (never from argv);
+ * encrypted identities take their passphrase from SSH_PASSPHRASE. Exit status 255 on connection or
+ * authentication failure, with one clear line on stderr, like OpenSSH.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { switchMap } from 'rxjs';
+import {
+  AuthError,
+  ConnectionLostError,
+  type Connection,
+  connect,
+  connectTcp,
+  editAlgorithmList,
+  HostKeyError,
+  knownHostsVerifier,
+  parsePrivateKeyFile,
+  type PrivateKey,
+  PeerDisconnectError,
+  defaultPreferences,
+} from '../src/index.js';
+import {
+  CliError,
+  parseRekeyLimit,
+  parseSshArgs,
+  parseTime,
+  type SshCliConfig,
+  yesNo,
+} from './lib/ssh-config.js';
+
+function main(): void {
+  let cfg: SshCliConfig;
+  try {
+    cfg = parseSshArgs(process.argv.slice(2), process.env);
+  } catch (e) {
+    fatal((e as Error).message);
+  }
+  const o = cfg.options;
+  const debug = (msg: string) => cfg.verbose > 0 && process.stderr.write(`debug1: ${msg}\n`);
+  // BatchMode: this client never prompts (passwords come from SSHPASS), so it always behaves as in batch mode.
+
+  const defaults = defaultPreferences();
+  const algorithms = {
+    kex: o.has('kexalgorithms') ? editAlgorithmList(defaults.kex, o.get('kexalgorithms')!) : defaults.kex,
+    hostKey: o.has('hostkeyalgorithms')
+      ? editAlgorithmList(defaults.hostKey, o.get('hostkeyalgorithms')!)
+      : defaults.hostKey,
+    cipher: o.has('ciphers') ? editAlgorithmList(defaults.cipher, o.get('ciphers')!) : defaults.cipher,
+    mac: o.has('macs') ? editAlgorithmList(defaults.mac, o.get('macs')!) : defaults.mac,
+    compression: yesNo(o.get('compression'), false)
+      ? ['zlib@openssh.com', 'none']
+      : ['none', 'zlib@openssh.com'],
+  };
+
+  const privateKeys = loadIdentities(cfg, debug);
+  const knownHostsFiles = (o.get('userknownhostsfile') ?? join(homedir(), '.ssh', 'known_hosts')).split(
+    /\s+/,
+  );
+  const strict = (o.get('stricthostkeychecking') ?? 'ask').toLowerCase();
+  const password = process.env.SSHPASS;
+  const preferred = o.get('preferredauthentications')?.split(',');
+  const aliveInterval = o.has('serveraliveinterval') ? parseTime(o.get('serveraliveinterval')!) : 0;
+
+  debug(`Connecting to ${cfg.host} [${cfg.host}] port ${cfg.port}.`);
+  const connection$ = connectTcp({ host: cfg.host, port: cfg.port }).pipe(
+    switchMap((io) => {
+      debug(`Connection established.`);
+      return connect(io, {
+        username: cfg.user,
+        host: cfg.host,
+        port: cfg.port,
+        algorithms,
+        privateKeys,
+        password,
+        authMethods: preferred,
+        rekey: o.has('rekeylimit') ? parseRekeyLimit(o.get('rekeylimit')!) : undefined,
+        keepaliveIntervalMs: aliveInterval * 1000,
+        keepaliveCountMax: o.has('serveralivecountmax') ? Number(o.get('serveralivecountmax')) : 3,
+        verifyHostKey: knownHostsVerifier({
+          files: knownHostsFiles,
+          // Without a terminal to ask on, OpenSSH's "ask" behaves like "yes".
+          strict: strict === 'no' || strict === 'off' ? 'no' : strict === 'accept-new' ? 'accept-new' : 'yes',
+          hashNew: yesNo(o.get('hashknownhosts'), false),
+          onMessage: (text) => process.stderr.write(`${text}\n`),
+        }),
+        onBanner: (m) => process.stderr.write(m),
+      });
+    }),
+  );
+
+  let authenticated = false;
+  connection$.subscribe({
+    next: (conn: Connection) => {
+      authenticated = true;
+      const a = conn.algorithms;
+      debug(
+        `Remote protocol version 2.0, remote software version ${conn.peerVersion.replace(/^SSH-2\.0-/, '')}`,
+      );
+      debug(`kex: algorithm: ${a.kex}`);
+      debug(`kex: host key algorithm: ${a.hostKey}`);
+      debug(
+        `kex: server->client cipher: ${a.cipherSC} MAC: ${a.macSC ?? '<implicit>'} compression: ${a.compSC}`,
+      );
+      debug(
+        `kex: client->server cipher: ${a.cipherCS} MAC: ${a.macCS ?? '<implicit>'} compression: ${a.compCS}`,
+      );
+      if (conn.strictKex) debug('kex: strict key exchange enabled');
+      if (cfg.verbose > 0) {
+        const addr = conn.remote?.address ?? cfg.host;
+        process.stderr.write(
+          `Authenticated to ${cfg.host} ([${addr}]:${cfg.port}) using "${conn.authMethod}".\n`,
+        );
+      }
+      conn.rekey$.subscribe((k) => debug(`rekey completed: ${k.algorithms.kex} ${k.algorithms.cipherCS}`));
+      if (!cfg.noCommand) {
+        process.stderr.write('rxssh example: remote commands come with channel support; use -N for now\n');
+        conn.close();
+        process.exitCode = 255;
+        return;
+      }
+      process.once('SIGINT', () => conn.close());
+      process.once('SIGTERM', () => conn.close());
+    },
+    error: (err: unknown) => {
+      if (err instanceof AuthError)
+        fatal(`${cfg.user}@${cfg.host}: Permission denied (${err.methodsLeft.join(',') || 'none'}).`);
+      if (err instanceof HostKeyError) fatal('Host key verification failed.');
+      if (err instanceof PeerDisconnectError && authenticated)
+        fatal(`Connection to ${cfg.host} closed by remote host.`);
+      if (err instanceof ConnectionLostError && !authenticated) fatal(`ssh: ${err.message}`);
+      fatal(`ssh: ${cfg.host}: ${(err as Error).message}`);
+    },
+    complete: () => process.exit(process.exitCode ?? 0),
+  });
+}
+
+function loadIdentities(cfg: SshCliConfig, debug: (m: string) => void): PrivateKey[] {
+  const explicit = cfg.identityFiles.length > 0;
+  const files = explicit
+    ? cfg.identityFiles.map((f) => f.replace(/^~(?=\/)/, homedir()))
+    : ['id_ed25519', 'id_ecdsa', 'id_rsa']
+        .map((n) => join(homedir(), '.ssh', n))
+        .filter((f) => existsSync(f));
+  const keys: PrivateKey[] = [];
+  for (const file of files) {
+    try {
+      keys.push(parsePrivateKeyFile(readFileSync(file, 'utf8'), process.env.SSH_PASSPHRASE));
+      debug(`identity file ${file} type ${keys.at(-1)!.type}`);
+    } catch (e) {
+      if (explicit) process.stderr.write(`Load key "${file}": ${(e as Error).message}\n`);
+    }
+  }
+  return keys;
+}
+
+function fatal(line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(255);
+}
+
+try {
+  main();
+} catch (e) {
+  fatal(e instanceof CliError ? e.message : `ssh: ${(e as Error).message}`);
+}

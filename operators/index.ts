@@ -1,0 +1,10 @@
+/** rxssh/operators: composable RxJS operators for SSH flows (what other libraries call handlers). */
+export { allowPassword } from './allow-password.js';
+export { allowPublicKey, allowAuthorizedKeys } from './allow-public-key.js';
+export {
+  allowKeyboardInteractive,
+  passwordViaKeyboardInteractive,
+  type KeyboardInteractiveOptions,
+} from './allow-keyboard-interactive.js';
+export { requireMethods } from './require-methods.js';
+export { ACCEPT, REJECT, decideWhen, type Answer } from './decide.js';

@@ -1,0 +1,182 @@
+/**
+ * `connect()`: the client side as one Observable. Subscribing runs identification, key exchange, host-key
+ * verification and user authentication; the Connection is emitted once authenticated. The observable
+ * completes when the connection ends cleanly and errors with a typed SshError otherwise; unsubscribing
+ * disconnects.
+ *
+ * @example
+ * connectTcp({ host: '127.0.0.1', port: 22 }).pipe(
+ *   switchMap((io) => connect(io, { username: 'me', privateKeys: [key], verifyHostKey: acceptHostKey(fp) })),
+ * ).subscribe((conn) => console.log('authenticated with', conn.authMethod));
+ */
+import { from, isObservable, Observable, type ObservableInput, of, Subscription, switchMap } from 'rxjs';
+import type { ClientAuthMethod } from '../auth/client-auth.js';
+import { AuthError, DisconnectReason, PeerDisconnectError } from '../errors.js';
+import type { ByteIO } from '../io/byte-io.js';
+import { signatureAlgorithmsFor } from '../keys/key-types.js';
+import type { PrivateKey } from '../keys/private-key.js';
+import { ClientCore } from './client-core.js';
+import { Connection } from './connection.js';
+import type { AuthPromptEvent, CoreEvent } from './core-events.js';
+import { Driver } from './driver.js';
+import { type HostKeyVerifier, runVerifier } from './host-key-verifier.js';
+import { type CommonOptions, coreOptions } from './options.js';
+
+export interface KbdIntChallenge {
+  name: string;
+  instruction: string;
+  prompts: { prompt: string; echo: boolean }[];
+}
+
+export interface ConnectOptions extends CommonOptions {
+  username: string;
+  /** Required: decides whether the server's host key is trusted. */
+  verifyHostKey: HostKeyVerifier;
+  password?: string | (() => ObservableInput<string | null>);
+  privateKeys?: PrivateKey[];
+  keyboardInteractive?: (challenge: KbdIntChallenge) => string[] | null | ObservableInput<string[] | null>;
+  /** New password when the server demands a change (RFC 4252 §8). */
+  newPassword?: (prompt: string) => ObservableInput<string | null>;
+  /** Methods to try, in order (like OpenSSH's PreferredAuthentications). */
+  authMethods?: readonly string[];
+  onBanner?: (message: string) => void;
+  /** Host name for the verifier and messages. */
+  host?: string;
+  port?: number;
+}
+
+export const DEFAULT_CLIENT_AUTH_ORDER = ['publickey', 'keyboard-interactive', 'password'] as const;
+
+function authMethods(o: ConnectOptions): ClientAuthMethod[] {
+  const out: ClientAuthMethod[] = [];
+  for (const m of o.authMethods ?? DEFAULT_CLIENT_AUTH_ORDER) {
+    if (m === 'publickey') {
+      for (const k of o.privateKeys ?? []) {
+        out.push({
+          type: 'publickey',
+          keyType: k.type,
+          publicKeyBlob: k.publicKey.blob,
+          algorithms: signatureAlgorithmsFor(k.type),
+        });
+      }
+    } else if (m === 'password' && o.password !== undefined) {
+      out.push({ type: 'password' });
+    } else if (m === 'keyboard-interactive' && (o.keyboardInteractive || o.password !== undefined)) {
+      out.push({ type: 'keyboard-interactive' });
+    } else if (m === 'none') {
+      out.push({ type: 'none' });
+    }
+  }
+  return out;
+}
+
+export function connect(io: ByteIO | Observable<ByteIO>, options: ConnectOptions): Observable<Connection> {
+  const io$ = isObservable(io) ? io : of(io);
+  return io$.pipe(switchMap((byteIO) => connectOver(byteIO, options)));
+}
+
+function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection> {
+  return new Observable<Connection>((subscriber) => {
+    const base = coreOptions(options);
+    const core = new ClientCore({ ...base, username: options.username, authMethods: authMethods(options) });
+    const driver = new Driver(core, io, base.scheduler);
+    const connection = new Connection(driver);
+    const pending = new Subscription();
+    const answer = <T>(source: ObservableInput<T>, apply: (v: T | null) => void) =>
+      pending.add(
+        from(source).subscribe({
+          next: (v) => driver.run(() => apply(v)),
+          error: () => driver.run(() => apply(null)),
+        }),
+      );
+
+    const onPrompt = (p: AuthPromptEvent) => {
+      switch (p.type) {
+        case 'need-password': {
+          if (p.changeRequest) {
+            const next = options.newPassword?.(p.prompt ?? '') ?? of(null);
+            const current = typeof options.password === 'string' ? options.password : null;
+            return answer(next, (pw) => core.answerPassword(pw === null ? null : current, pw ?? undefined));
+          }
+          const pw = options.password;
+          return answer(typeof pw === 'function' ? pw() : of(pw ?? null), (v) =>
+            core.answerPassword(v ?? null),
+          );
+        }
+        case 'need-kbdint': {
+          if (options.keyboardInteractive) {
+            const r = options.keyboardInteractive(p);
+            return answer(
+              r === null || Array.isArray(r) ? of(r) : (r as ObservableInput<string[] | null>),
+              (v) => core.answerKbdInt(v ?? null),
+            );
+          }
+          // Servers using PAM ask for the password through keyboard-interactive with one hidden prompt.
+          const pw = options.password;
+          if (p.prompts.length === 0) return driver.run(() => core.answerKbdInt([]));
+          if (p.prompts.length === 1 && !p.prompts[0].echo && pw !== undefined) {
+            return answer(typeof pw === 'function' ? pw() : of(pw), (v) =>
+              core.answerKbdInt(v === null ? null : [v]),
+            );
+          }
+          return driver.run(() => core.answerKbdInt(null));
+        }
+        case 'need-signature': {
+          const key = options.privateKeys?.find((k) => sameBytes(k.publicKey.blob, p.publicKeyBlob));
+          return driver.run(() =>
+            core.answerSignature(key ? key.sign(base.crypto, p.data, p.algorithm as never) : null),
+          );
+        }
+      }
+    };
+
+    const onEvent = (e: CoreEvent) => {
+      switch (e.type) {
+        case 'host-key':
+          return answer(
+            runVerifier(
+              options.verifyHostKey,
+              { algorithm: e.algorithm, blob: e.blob, host: options.host, port: options.port },
+              base.scheduler,
+            ),
+            (ok) => core.answerHostKey(ok === true, 'host key verification failed'),
+          );
+        case 'auth-prompt':
+          return onPrompt(e.prompt);
+        case 'banner':
+          options.onBanner?.(e.message);
+          return;
+        case 'authenticated':
+          connection.username = e.username;
+          connection.authMethod = e.method;
+          subscriber.next(connection);
+          return;
+        case 'closed': {
+          pending.unsubscribe();
+          const err = e.info.error;
+          const clean =
+            !err ||
+            (core.authenticated &&
+              err instanceof PeerDisconnectError &&
+              e.info.reason === DisconnectReason.BY_APPLICATION);
+          if (clean) subscriber.complete();
+          else subscriber.error(err ?? new AuthError('connection closed before authentication'));
+          return;
+        }
+      }
+    };
+
+    const sub = driver.events.subscribe(onEvent);
+    driver.start();
+    return () => {
+      sub.unsubscribe();
+      pending.unsubscribe();
+      if (!core.closed)
+        driver.run((c) => c.disconnect(DisconnectReason.BY_APPLICATION, 'disconnected by user'));
+    };
+  });
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,227 @@
+/**
+ * What client and server cores share: the transport underneath, timers (keepalive and whatever the role
+ * adds), routing of upper-layer messages by number (RFC 4250 §4.1.2), and the global-request FIFO
+ * (RFC 4254 §4: replies come in the order the requests were sent).
+ *
+ * Sans-I/O like the transport: `receive`, `receiveEnd`, `handleTimeout` and commands in; `pollTransmit`,
+ * `pollEvent`, `pollTimeout` out. Connection-layer messages never reach the application before
+ * authentication succeeded (libssh CVE-2018-10933 class): they end the connection as a protocol error.
+ */
+import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
+import { DisconnectReason, ProtocolError, TimeoutError } from '../errors.js';
+import { Transport, type TransportOptions } from '../transport/transport.js';
+import {
+  ChannelOpenFailure,
+  decodeChannelOpen,
+  decodeGlobalRequest,
+  encodeChannelOpenFailure,
+  encodeGlobalRequest,
+  encodeRequestFailure,
+} from '../wire/connection-messages.js';
+import { MSG } from '../wire/message-numbers.js';
+import { encodePing } from '../wire/transport-messages.js';
+import type { CoreEvent } from './core-events.js';
+import { Keepalive, type KeepaliveOptions } from './keepalive.js';
+
+export interface CoreOptions extends Omit<TransportOptions, 'role'> {
+  crypto: CryptoBackend;
+  random: RandomSource;
+  clock: () => number;
+  keepalive?: KeepaliveOptions;
+}
+
+type PendingGlobal = { kind: 'keepalive' } | { kind: 'app'; resolve(ok: boolean, data: Uint8Array): void };
+
+export abstract class CoreBase {
+  readonly transport: Transport;
+  authenticated = false;
+  protected readonly events: CoreEvent[] = [];
+  protected readonly keepalive: Keepalive;
+  private readonly pendingGlobal: PendingGlobal[] = [];
+  private closedReported = false;
+
+  constructor(
+    role: 'client' | 'server',
+    protected readonly options: CoreOptions,
+  ) {
+    this.transport = new Transport({ ...options, role });
+    this.keepalive = new Keepalive(options.keepalive, options.clock());
+  }
+
+  get closed(): boolean {
+    return this.transport.closed;
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.keepalive.heard(this.options.clock());
+    this.transport.receive(bytes);
+    this.process();
+  }
+
+  receiveEnd(): void {
+    this.transport.receiveEnd();
+    this.process();
+  }
+
+  handleTimeout(): void {
+    const now = this.options.clock();
+    this.transport.handleTimeout();
+    if (!this.closed) {
+      switch (this.keepalive.expire(now)) {
+        case 'dead':
+          this.transport.fail(
+            new TimeoutError('peer not responding to keepalive', DisconnectReason.CONNECTION_LOST),
+          );
+          break;
+        case 'probe':
+          this.pendingGlobal.push({ kind: 'keepalive' });
+          this.transport.send(
+            encodeGlobalRequest({ name: 'keepalive@openssh.com', wantReply: true, data: new Uint8Array(0) }),
+          );
+          break;
+      }
+    }
+    if (!this.closed) this.onTimeout(now);
+    this.process();
+  }
+
+  pollTransmit(): Uint8Array | undefined {
+    return this.transport.pollTransmit();
+  }
+
+  pollEvent(): CoreEvent | undefined {
+    return this.events.shift();
+  }
+
+  pollTimeout(): number | undefined {
+    if (this.closed) return undefined;
+    const ts = [this.transport.pollTimeout(), this.keepalive.deadline(), this.roleTimeout()].filter(
+      (t): t is number => t !== undefined,
+    );
+    return ts.length ? Math.min(...ts) : undefined;
+  }
+
+  disconnect(
+    reason: number = DisconnectReason.BY_APPLICATION,
+    description = 'disconnected by application',
+  ): void {
+    this.transport.disconnect(reason, description);
+    this.process();
+  }
+
+  /** Sends a global request (RFC 4254 §4); with `wantReply` the callback gets the peer's answer in order. */
+  globalRequest(name: string, data: Uint8Array, onReply?: (ok: boolean, data: Uint8Array) => void): void {
+    if (onReply) this.pendingGlobal.push({ kind: 'app', resolve: onReply });
+    this.transport.send(encodeGlobalRequest({ name, wantReply: !!onReply, data }));
+    this.process();
+  }
+
+  /** Sends an OpenSSH transport-level ping (PROTOCOL: ping@openssh.com), when the peer announced it. */
+  ping(data: Uint8Array): boolean {
+    if (!this.transport.peerExtensions.has('ping@openssh.com') || !this.authenticated) return false;
+    this.transport.send(encodePing(data));
+    this.process();
+    return true;
+  }
+
+  protected abstract onUserauthMessage(payload: Uint8Array): void;
+  protected abstract onKexComplete(initial: boolean): void;
+  protected onTimeout(_now: number): void {}
+  protected onExtInfo(_extensions: Map<string, Uint8Array>): void {}
+  protected roleTimeout(): number | undefined {
+    return undefined;
+  }
+
+  /** Drains transport events, routing upper-layer messages; errors end the connection with their reason. */
+  protected process(): void {
+    for (;;) {
+      const e = this.transport.pollEvent();
+      if (!e) break;
+      try {
+        this.handleTransportEvent(e);
+      } catch (err) {
+        this.transport.fail(err);
+      }
+    }
+  }
+
+  private handleTransportEvent(e: NonNullable<ReturnType<Transport['pollEvent']>>): void {
+    switch (e.type) {
+      case 'message':
+        return this.route(e.payload);
+      case 'host-key':
+        this.events.push({ type: 'host-key', algorithm: e.algorithm, blob: e.blob });
+        return;
+      case 'kex-complete':
+        this.events.push({
+          type: 'kex',
+          info: { initial: e.initial, algorithms: e.algorithms, strictKex: e.strictKex },
+        });
+        this.onKexComplete(e.initial);
+        return;
+      case 'ext-info':
+        this.events.push({ type: 'ext-info', extensions: e.extensions });
+        this.onExtInfo(e.extensions);
+        return;
+      case 'debug':
+        this.events.push({ type: 'debug', message: e.message });
+        return;
+      case 'pong':
+        this.events.push({ type: 'pong', data: e.data });
+        return;
+      case 'unimplemented':
+        return;
+      case 'closed':
+        if (this.closedReported) return;
+        this.closedReported = true;
+        this.events.push({
+          type: 'closed',
+          info: { reason: e.reason, description: e.description, byPeer: e.byPeer, error: e.error },
+        });
+        return;
+    }
+  }
+
+  private route(p: Uint8Array): void {
+    const type = p[0];
+    if (type === MSG.SERVICE_REQUEST || type === MSG.SERVICE_ACCEPT || (type >= 50 && type < 80)) {
+      return this.onUserauthMessage(p);
+    }
+    if (type >= 80 && type < 128) {
+      if (!this.authenticated) throw new ProtocolError(`connection message ${type} before authentication`);
+      return this.onConnectionMessage(p);
+    }
+    this.transport.sendUnimplemented(); // RFC 4253 §11.4
+  }
+
+  /** Connection layer: global requests and channels. Channels arrive with the channel layer; refuse opens meanwhile. */
+  protected onConnectionMessage(p: Uint8Array): void {
+    switch (p[0]) {
+      case MSG.GLOBAL_REQUEST: {
+        const req = decodeGlobalRequest(p);
+        if (req.wantReply) this.transport.send(encodeRequestFailure());
+        return;
+      }
+      case MSG.REQUEST_SUCCESS:
+      case MSG.REQUEST_FAILURE: {
+        const pending = this.pendingGlobal.shift();
+        if (!pending) throw new ProtocolError('global request reply without a request');
+        if (pending.kind === 'app') pending.resolve(p[0] === MSG.REQUEST_SUCCESS, p.subarray(1));
+        return;
+      }
+      case MSG.CHANNEL_OPEN: {
+        const open = decodeChannelOpen(p);
+        this.transport.send(
+          encodeChannelOpenFailure(
+            open.senderChannel,
+            ChannelOpenFailure.ADMINISTRATIVELY_PROHIBITED,
+            'channels are not accepted',
+          ),
+        );
+        return;
+      }
+      default:
+        throw new ProtocolError(`message ${p[0]} for a channel that does not exist`);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The one shape every transport adapter gives the connection: a stream of incoming chunks and a way to write.
+ * Adapters (node:net sockets, Node Duplex streams, WHATWG stream pairs, the in-memory link) are thin and
+ * hold no protocol logic.
+ */
+import type { Observable } from 'rxjs';
+
+export interface ByteIO {
+  /** Incoming bytes; completes when the peer closes its side, errors when the transport fails. */
+  readonly input: Observable<Uint8Array>;
+  /** Writes one buffer (the connection hands over each batch of packets as one buffer). */
+  write(bytes: Uint8Array): void;
+  /** Closes our side after pending writes. */
+  end(): void;
+  /** Remote address for logs and messages like OpenSSH's "Authenticated to HOST ([ADDR]:PORT)". */
+  readonly remote?: { address: string; port: number };
+}

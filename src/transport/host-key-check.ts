@@ -1,0 +1,41 @@
+/**
+ * The client's proof check on the server's host key (RFC 4253 §8: the signature over the exchange hash H),
+ * and the pause while the application decides whether it trusts that key (RFC 4251 §4.1). Until the
+ * application answers, the transport sends no NEWKEYS and reads no further packets, so nothing about the
+ * user (not even a USERAUTH request) leaves before the key is trusted (OpenSSH CVE-2025-26465 class).
+ */
+import type { CryptoBackend } from '../crypto/backend.js';
+import { KexError } from '../errors.js';
+import type { KexResult } from '../kex/types.js';
+import { parsePublicKey, verifySignature } from '../keys/index.js';
+import type { SignatureAlgorithm } from '../keys/key-types.js';
+
+export class HostKeyCheck {
+  pending = false;
+  acceptedBlob?: Uint8Array;
+  private candidate?: Uint8Array;
+
+  /** Throws KexError unless `result.signature` is a valid signature by the host key over H. */
+  verify(crypto: CryptoBackend, result: KexResult, algorithm: string): void {
+    let ok = false;
+    try {
+      const key = parsePublicKey(result.hostKeyBlob);
+      ok = verifySignature(crypto, key, result.signature, result.exchangeHash, [
+        algorithm as SignatureAlgorithm,
+      ]);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new KexError(`server host key signature (${algorithm}) does not verify`);
+  }
+
+  request(blob: Uint8Array): void {
+    this.pending = true;
+    this.candidate = blob;
+  }
+
+  settle(): void {
+    this.pending = false;
+    this.acceptedBlob = this.candidate;
+  }
+}

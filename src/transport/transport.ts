@@ -1,0 +1,555 @@
+/**
+ * The SSH transport layer (RFC 4253) as a sans-I/O state machine: bytes in, bytes and events out.
+ *
+ * House rules (h11 / quinn-proto style):
+ * - No sockets, timers or global randomness: `receive(bytes)` and `handleTimeout()` are the only inputs besides
+ *   commands; `pollTransmit()`, `pollEvent()` and `pollTimeout()` are the outputs. Clock and RandomSource are injected.
+ * - Errors are sticky: the first fatal error sends DISCONNECT with its reason, emits `closed`, and every later
+ *   input is ignored.
+ * - Keys change exactly at packet boundaries: the decoder never decrypts past the packet it hands us.
+ */
+import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
+import {
+  ConnectionLostError,
+  DisconnectReason,
+  HostKeyError,
+  KexError,
+  PeerDisconnectError,
+  ProtocolError,
+  SshError,
+} from '../errors.js';
+import { CIPHERS } from '../cipher/registry.js';
+import type { DirectionKeys } from '../cipher/types.js';
+import { negotiate, guessWasRight, type Negotiated } from '../kex/negotiate.js';
+import { KEX_METHODS } from '../kex/registry.js';
+import type { KexExchange, KexResult } from '../kex/types.js';
+import type { KexInitLists } from '../kex/kexinit-lists.js';
+import { equalBytes, utf8 } from '../crypto/bytes.js';
+import { MSG } from '../wire/message-numbers.js';
+import * as tm from '../wire/transport-messages.js';
+import { PacketDecoder } from './packet-decoder.js';
+import { PacketEncoder } from './packet-encoder.js';
+import {
+  encodeIdentification,
+  type Identification,
+  IdentificationReader,
+  identificationLine,
+} from './identification.js';
+import {
+  type AlgorithmPreferences,
+  EXT_INFO_CLIENT,
+  EXT_INFO_SERVER,
+  STRICT_KEX_CLIENT,
+  STRICT_KEX_SERVER,
+  kexInitLists,
+} from './algorithms.js';
+import { classifyIncoming, sendableDuringKex } from './message-rules.js';
+import { directionKeys } from './key-schedule.js';
+import { RekeyCounter, type RekeyLimits, defaultRekeyBytes } from './rekey-policy.js';
+import { HostKeyCheck } from './host-key-check.js';
+import type { ServerHostKey, TransportEvent } from './transport-events.js';
+
+export interface TransportOptions {
+  role: 'client' | 'server';
+  crypto: CryptoBackend;
+  random: RandomSource;
+  clock: () => number;
+  algorithms: AlgorithmPreferences;
+  /** Server: the host keys we can prove possession of. */
+  hostKeys?: readonly ServerHostKey[];
+  software?: string;
+  rekey?: RekeyLimits;
+  strictKex?: boolean;
+  /** Server: signature algorithms advertised in `server-sig-algs` (RFC 8308 §3.1). */
+  serverSigAlgs?: readonly string[];
+  /** Milliseconds a rekey may take before we give up (the initial exchange is bounded by login grace). */
+  kexTimeoutMs?: number;
+  maxPacketLength?: number;
+  /** Bytes of upper-layer messages we hold while a key exchange runs before reporting backpressure. */
+  maxQueuedBytes?: number;
+}
+
+interface KexRound {
+  initial: boolean;
+  ours: Uint8Array;
+  theirs?: Uint8Array;
+  negotiated?: Negotiated;
+  exchange?: KexExchange;
+  result?: KexResult;
+  inKeys?: DirectionKeys;
+  ignoreNextKexPacket: boolean;
+  sentNewKeys: boolean;
+  receivedNewKeys: boolean;
+  startedAt: number;
+}
+
+export class Transport {
+  readonly role: 'client' | 'server';
+  readonly ourIdentification: string;
+  peerIdentification?: Identification;
+  sessionId?: Uint8Array;
+  negotiated?: Negotiated;
+  strictKex = false;
+  /** Extensions the peer announced in EXT_INFO (RFC 8308). */
+  readonly peerExtensions = new Map<string, Uint8Array>();
+  closed = false;
+
+  private readonly identReader: IdentificationReader;
+  private readonly decoder: PacketDecoder;
+  private readonly encoder: PacketEncoder;
+  private readonly outbox: Uint8Array[] = [];
+  private readonly events: TransportEvent[] = [];
+  private readonly queued: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private round?: KexRound;
+  private kexCount = 0;
+  private packetsSeen = 0;
+  private peerWantsExtInfo = false;
+  private extInfoReceived = 0;
+  private extInfoWindow = false;
+  private authenticated = false;
+  private readonly counter = new RekeyCounter();
+  private rekeyBytes: number;
+  private readonly hostKeyCheck = new HostKeyCheck();
+  private lastSeq = 0;
+
+  constructor(private readonly opts: TransportOptions) {
+    this.role = opts.role;
+    this.identReader = new IdentificationReader(opts.role === 'client');
+    this.decoder = new PacketDecoder(opts.crypto, { maxPacketLength: opts.maxPacketLength });
+    this.encoder = new PacketEncoder(opts.crypto, opts.random);
+    this.ourIdentification = identificationLine(opts.software);
+    this.rekeyBytes = opts.rekey?.bytes ?? defaultRekeyBytes(16);
+    this.counter.reset(opts.clock());
+    // RFC 4253 §4.2 / §7.1: both sides send their identification, then KEXINIT, without waiting.
+    this.outbox.push(encodeIdentification(this.ourIdentification));
+    this.startKex(true);
+  }
+
+  // ---- inputs --------------------------------------------------------------------------------------------
+
+  receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      if (!this.peerIdentification) {
+        const r = this.identReader.push(bytes);
+        if (!r) return;
+        this.peerIdentification = r.identification;
+        bytes = r.rest;
+      }
+      this.decoder.push(bytes);
+      this.pump();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** The byte stream ended (socket closed by the peer). */
+  receiveEnd(): void {
+    if (!this.closed) this.fail(new ConnectionLostError('connection closed by peer'));
+  }
+
+  handleTimeout(): void {
+    if (this.closed) return;
+    const now = this.opts.clock();
+    const r = this.round;
+    if (
+      r &&
+      !r.initial &&
+      !this.hostKeyCheck.pending &&
+      now - r.startedAt >= (this.opts.kexTimeoutMs ?? 60_000)
+    ) {
+      this.fail(new KexError('key exchange timed out', 'peer'));
+      return;
+    }
+    const due = this.counter.deadline(this.opts.rekey?.seconds);
+    if (!r && this.authenticated && due !== undefined && now >= due) this.startKex(false);
+  }
+
+  // ---- commands ------------------------------------------------------------------------------------------
+
+  /** Sends an upper-layer (or transport) message; queued while our key exchange runs. */
+  send(payload: Uint8Array): void {
+    if (this.closed) return;
+    if (this.round && !this.round.sentNewKeys && !sendableDuringKex(payload[0])) {
+      this.queued.push(payload);
+      this.queuedBytes += payload.length;
+      return;
+    }
+    this.write(payload);
+  }
+
+  /** True while upper layers should hold back (a key exchange is holding too much of their output). */
+  get congested(): boolean {
+    return this.queuedBytes > (this.opts.maxQueuedBytes ?? 1 << 20);
+  }
+
+  /** Starts a key re-exchange now (either side may, at any time after the first one, RFC 4253 §9). */
+  rekey(): void {
+    if (!this.closed && !this.round && this.sessionId) this.startKex(false);
+  }
+
+  /** Client: the application's verdict on the server's host key (RFC 4251 §4.1). */
+  answerHostKey(accepted: boolean, reason = 'host key not accepted'): void {
+    if (this.closed || !this.hostKeyCheck.pending) return;
+    this.hostKeyCheck.settle();
+    if (!accepted) {
+      this.fail(new HostKeyError(reason));
+      return;
+    }
+    try {
+      this.sendNewKeys();
+      this.pump();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Called once user authentication succeeded: enables delayed compression and volume-based rekeying. */
+  setAuthenticated(): void {
+    if (this.authenticated) return;
+    this.authenticated = true;
+    this.extInfoWindow = false;
+    const n = this.negotiated;
+    // zlib@openssh.com: compression starts after USERAUTH_SUCCESS (OpenSSH PROTOCOL §1.2).
+    const [outComp, inComp] = this.role === 'client' ? [n?.compCS, n?.compSC] : [n?.compSC, n?.compCS];
+    if (outComp === 'zlib@openssh.com') this.encoder.enableCompression();
+    if (inComp === 'zlib@openssh.com') this.decoder.enableDecompression();
+  }
+
+  /** RFC 4253 §11.4 reply for a message an upper layer does not know. */
+  sendUnimplemented(): void {
+    this.write(tm.encodeUnimplemented(this.lastSeq));
+  }
+
+  /** Local, orderly close: SSH_MSG_DISCONNECT with the given reason (RFC 4253 §11.1). */
+  disconnect(
+    reason: number = DisconnectReason.BY_APPLICATION,
+    description = 'disconnected by application',
+  ): void {
+    if (this.closed) return;
+    this.write(tm.encodeDisconnect(reason, description));
+    this.closed = true;
+    this.events.push({ type: 'closed', reason, description, byPeer: false });
+  }
+
+  /** Ends the connection with an error: DISCONNECT with the error's reason unless the peer or network ended it. */
+  fail(e: unknown): void {
+    if (this.closed) return;
+    const err =
+      e instanceof SshError
+        ? e
+        : new SshError(
+            `internal error: ${(e as Error)?.message ?? e}`,
+            DisconnectReason.PROTOCOL_ERROR,
+            'local',
+            { cause: e },
+          );
+    if (!(err instanceof PeerDisconnectError) && !(err instanceof ConnectionLostError)) {
+      try {
+        this.write(tm.encodeDisconnect(err.reason, err.message));
+      } catch {
+        // The encoder itself failed; nothing more can be sent.
+      }
+    }
+    this.closed = true;
+    this.events.push({
+      type: 'closed',
+      reason: err.reason,
+      description: err.message,
+      byPeer: err instanceof PeerDisconnectError,
+      error: err,
+    });
+  }
+
+  // ---- outputs -------------------------------------------------------------------------------------------
+
+  /** All bytes ready for the socket, as one buffer (one write per batch). */
+  pollTransmit(): Uint8Array | undefined {
+    if (this.outbox.length === 0) return undefined;
+    if (this.outbox.length === 1) return this.outbox.pop();
+    let n = 0;
+    for (const b of this.outbox) n += b.length;
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const b of this.outbox) {
+      out.set(b, o);
+      o += b.length;
+    }
+    this.outbox.length = 0;
+    return out;
+  }
+
+  pollEvent(): TransportEvent | undefined {
+    return this.events.shift();
+  }
+
+  /** The next instant `handleTimeout` should run, if any. */
+  pollTimeout(): number | undefined {
+    if (this.closed) return undefined;
+    if (this.round)
+      return this.round.initial ? undefined : this.round.startedAt + (this.opts.kexTimeoutMs ?? 60_000);
+    return this.authenticated ? this.counter.deadline(this.opts.rekey?.seconds) : undefined;
+  }
+
+  /** Bytes received but not yet processed (held while paused for a host-key decision). */
+  get bufferedIn(): number {
+    return this.decoder.buffered;
+  }
+
+  get inKex(): boolean {
+    return this.round !== undefined;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  private write(payload: Uint8Array): void {
+    const packet = this.encoder.encode(payload);
+    this.outbox.push(packet);
+    this.counter.bytesOut += packet.length;
+    this.counter.packetsOut++;
+    if (!this.round && this.authenticated && this.counter.due(this.rekeyBytes)) this.startKex(false);
+  }
+
+  private pump(): void {
+    while (!this.closed && !this.hostKeyCheck.pending) {
+      const seq = this.decoder.seq;
+      const payload = this.decoder.next();
+      if (!payload) return;
+      this.lastSeq = seq;
+      this.counter.bytesIn += payload.length;
+      this.counter.packetsIn++;
+      this.handlePacket(payload);
+      if (!this.round && this.authenticated && this.counter.due(this.rekeyBytes)) this.startKex(false);
+    }
+  }
+
+  private handlePacket(p: Uint8Array): void {
+    if (p.length === 0) throw new ProtocolError('empty packet payload');
+    const type = p[0];
+    const first = this.packetsSeen++ === 0;
+    // RFC 4253 §7.1 and PROTOCOL §1.9: key exchange starts at once, so the first packet must be KEXINIT.
+    if (first && type !== MSG.KEXINIT)
+      throw new ProtocolError(`first packet was message ${type}, not KEXINIT`);
+    const wasExtInfoWindow = this.extInfoWindow;
+    this.extInfoWindow = false;
+    const phase = this.round?.theirs && !this.round.receivedNewKeys ? 'exchanging' : 'idle';
+    const strictInitial = this.strictKex && this.kexCount === 0;
+    switch (classifyIncoming(type, phase, strictInitial)) {
+      case 'unexpected':
+        throw new ProtocolError(
+          `unexpected message ${type}${strictInitial ? ' during strict key exchange' : ''}`,
+        );
+      case 'unimplemented':
+        this.write(tm.encodeUnimplemented(this.lastSeq));
+        return;
+      case 'pass-up':
+        if (!this.sessionId) throw new ProtocolError(`message ${type} before key exchange`);
+        this.events.push({ type: 'message', payload: p });
+        return;
+      case 'handle':
+        break;
+    }
+    switch (type) {
+      case MSG.DISCONNECT: {
+        const d = tm.decodeDisconnect(p);
+        throw new PeerDisconnectError(d.reason as never, d.description);
+      }
+      case MSG.IGNORE:
+        return;
+      case MSG.DEBUG: {
+        const d = tm.decodeDebug(p);
+        this.events.push({ type: 'debug', message: d.message, alwaysDisplay: d.alwaysDisplay });
+        return;
+      }
+      case MSG.UNIMPLEMENTED:
+        this.events.push({ type: 'unimplemented', sequence: tm.decodeUnimplemented(p) });
+        return;
+      case MSG.EXT_INFO:
+        return this.onExtInfo(p, wasExtInfoWindow);
+      case MSG.KEXINIT:
+        return this.onKexInit(p);
+      case MSG.NEWKEYS:
+        return this.onNewKeys(p);
+      case MSG.PING:
+        this.write(tm.encodePong(tm.decodePing(p)));
+        return;
+      case MSG.PONG:
+        this.events.push({ type: 'pong', data: tm.decodePong(p) });
+        return;
+      default:
+        return this.onKexMethodMessage(p);
+    }
+  }
+
+  private startKex(initial: boolean): void {
+    const hostKeyAlgs =
+      this.role === 'server' ? this.serverHostKeyAlgorithms() : this.opts.algorithms.hostKey;
+    const lists = kexInitLists(
+      this.role,
+      this.opts.algorithms,
+      hostKeyAlgs,
+      initial,
+      this.opts.strictKex ?? true,
+    );
+    const ours = tm.encodeKexInit({ cookie: this.opts.random(16), lists, firstKexPacketFollows: false });
+    this.round = {
+      initial,
+      ours,
+      ignoreNextKexPacket: false,
+      sentNewKeys: false,
+      receivedNewKeys: false,
+      startedAt: this.opts.clock(),
+    };
+    this.write(ours);
+  }
+
+  private serverHostKeyAlgorithms(): string[] {
+    const have = new Set((this.opts.hostKeys ?? []).flatMap((k) => k.algorithms));
+    return this.opts.algorithms.hostKey.filter((a) => have.has(a));
+  }
+
+  private onKexInit(p: Uint8Array): void {
+    if (!this.round) this.startKex(false);
+    const r = this.round!;
+    if (r.theirs) throw new ProtocolError('second KEXINIT during a key exchange');
+    const theirs = tm.decodeKexInit(p);
+    r.theirs = p;
+    const ourLists = tm.decodeKexInit(r.ours).lists;
+    const [client, server] = this.role === 'client' ? [ourLists, theirs.lists] : [theirs.lists, ourLists];
+    if (r.initial) this.noteInitialMarkers(theirs.lists);
+    const negotiated = negotiate(client, server, {
+      isAead: (c) => CIPHERS[c]?.aead ?? false,
+      hostKeyUsable: (a) => this.role === 'client' || this.serverHostKeyAlgorithms().includes(a),
+    });
+    r.negotiated = negotiated;
+    if (theirs.firstKexPacketFollows && !guessWasRight(client, server)) r.ignoreNextKexPacket = true;
+    const method = KEX_METHODS[negotiated.kex];
+    if (!method) throw new KexError(`no implementation for ${negotiated.kex}`, 'local');
+    const [clientKexInit, serverKexInit] = this.role === 'client' ? [r.ours, p] : [p, r.ours];
+    const [cv, sv] =
+      this.role === 'client'
+        ? [this.ourIdentification, this.peerIdentification!.line]
+        : [this.peerIdentification!.line, this.ourIdentification];
+    const ctx = {
+      crypto: this.opts.crypto,
+      random: this.opts.random,
+      clientVersion: utf8(cv),
+      serverVersion: utf8(sv),
+      clientKexInit,
+      serverKexInit,
+    };
+    if (this.role === 'client') {
+      r.exchange = method.client(ctx);
+    } else {
+      const key = (this.opts.hostKeys ?? []).find((k) => k.algorithms.includes(negotiated.hostKey))!;
+      r.exchange = method.server(ctx, { blob: key.blob, sign: (h) => key.sign(h, negotiated.hostKey) });
+    }
+    for (const m of r.exchange.start()) this.write(m);
+  }
+
+  private noteInitialMarkers(theirs: KexInitLists): void {
+    const peerStrict = this.role === 'client' ? STRICT_KEX_SERVER : STRICT_KEX_CLIENT;
+    this.strictKex = (this.opts.strictKex ?? true) && theirs.kex.includes(peerStrict);
+    this.peerWantsExtInfo = theirs.kex.includes(this.role === 'client' ? EXT_INFO_SERVER : EXT_INFO_CLIENT);
+    // OpenSSH PROTOCOL §1.9: with strict kex the KEXINIT must have been the very first packet (it was: checked above).
+  }
+
+  private onKexMethodMessage(p: Uint8Array): void {
+    const r = this.round;
+    if (!r?.exchange || r.result) throw new ProtocolError(`unexpected key exchange message ${p[0]}`);
+    if (r.ignoreNextKexPacket) {
+      r.ignoreNextKexPacket = false; // RFC 4253 §7: the peer's wrong guess is discarded
+      return;
+    }
+    const { send, result } = r.exchange.receive(p);
+    for (const m of send) this.write(m);
+    if (!result) return;
+    r.result = result;
+    if (r.initial) this.sessionId = result.exchangeHash;
+    const n = r.negotiated!;
+    const [inDir, inCipher, inMac] =
+      this.role === 'client'
+        ? (['serverToClient', n.cipherSC, n.macSC] as const)
+        : (['clientToServer', n.cipherCS, n.macCS] as const);
+    r.inKeys = directionKeys(this.opts.crypto, result, this.sessionId!, inDir, inCipher, inMac);
+    if (this.role === 'server') {
+      this.sendNewKeys();
+      return;
+    }
+    this.hostKeyCheck.verify(this.opts.crypto, result, n.hostKey);
+    if (!r.initial) {
+      if (!equalBytes(result.hostKeyBlob, this.hostKeyCheck.acceptedBlob!))
+        throw new HostKeyError('server host key changed during rekey');
+      this.sendNewKeys();
+      return;
+    }
+    this.hostKeyCheck.request(result.hostKeyBlob);
+    this.events.push({ type: 'host-key', algorithm: n.hostKey, blob: result.hostKeyBlob });
+  }
+
+  private sendNewKeys(): void {
+    const r = this.round!;
+    const n = r.negotiated!;
+    const [outDir, outCipher, outMac] =
+      this.role === 'client'
+        ? (['clientToServer', n.cipherCS, n.macCS] as const)
+        : (['serverToClient', n.cipherSC, n.macSC] as const);
+    const outKeys = directionKeys(this.opts.crypto, r.result!, this.sessionId!, outDir, outCipher, outMac);
+    this.write(tm.encodeNewKeys());
+    this.encoder.setKeys(outKeys);
+    if (this.strictKex) this.encoder.resetSequence(); // PROTOCOL §1.9
+    r.sentNewKeys = true;
+    // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
+    if (r.initial && this.role === 'server' && this.peerWantsExtInfo) this.write(this.serverExtInfo());
+    for (const q of this.queued.splice(0)) this.write(q);
+    this.queuedBytes = 0;
+    if (r.receivedNewKeys) this.finishKex();
+  }
+
+  private serverExtInfo(): Uint8Array {
+    const ext = new Map<string, Uint8Array>();
+    if (this.opts.serverSigAlgs?.length) ext.set('server-sig-algs', utf8(this.opts.serverSigAlgs.join(',')));
+    ext.set('ping@openssh.com', utf8('0'));
+    return tm.encodeExtInfo(ext);
+  }
+
+  private onNewKeys(p: Uint8Array): void {
+    const r = this.round;
+    if (!r?.result || r.receivedNewKeys) throw new ProtocolError('NEWKEYS before the key exchange finished');
+    tm.decodeNewKeys(p);
+    this.decoder.setKeys(r.inKeys);
+    if (this.strictKex) this.decoder.resetSequence(); // PROTOCOL §1.9
+    r.receivedNewKeys = true;
+    if (r.initial) this.extInfoWindow = this.role === 'client' ? true : this.peerWantsExtInfo;
+    if (r.sentNewKeys) this.finishKex();
+  }
+
+  private finishKex(): void {
+    const r = this.round!;
+    this.round = undefined;
+    this.kexCount++;
+    this.negotiated = r.negotiated;
+    this.counter.reset(this.opts.clock());
+    const blockSize = CIPHERS[r.negotiated!.cipherCS]?.blockSize ?? 16;
+    this.rekeyBytes = this.opts.rekey?.bytes ?? defaultRekeyBytes(blockSize);
+    this.events.push({
+      type: 'kex-complete',
+      initial: r.initial,
+      algorithms: r.negotiated!,
+      strictKex: this.strictKex,
+      hostKey: r.result!.hostKeyBlob,
+    });
+  }
+
+  private onExtInfo(p: Uint8Array, inWindow: boolean): void {
+    // RFC 8308 §2.4 positions: right after the peer's first NEWKEYS; a server may send one more during auth.
+    const allowed = inWindow || (this.role === 'client' && !this.authenticated && this.extInfoReceived === 1);
+    const cap = this.role === 'client' ? 2 : 1;
+    if (!allowed || this.extInfoReceived >= cap) throw new ProtocolError('EXT_INFO out of place');
+    this.extInfoReceived++;
+    const ext = tm.decodeExtInfo(p);
+    for (const [k, v] of ext) this.peerExtensions.set(k, v);
+    this.events.push({ type: 'ext-info', extensions: ext });
+  }
+}
