@@ -69,10 +69,10 @@ describe.each(KEYGEN_FIXTURES)('ssh-keygen -t $t $bits', (f) => {
     expect(again.comment).toBe(key.comment);
   });
 
-  it('reads the same key exported by ssh-keygen as PEM (PKCS#8 / SEC1 / PKCS#1)', () => {
-    // ssh-keygen -p -m PEM rewrites the key in PEM form; Ed25519 has no PEM form in OpenSSH 9.2.
+  it.each(['PEM', 'PKCS8'])('reads the same key written by ssh-keygen -m %s', (format) => {
+    // OpenSSH 9.2 has no PEM form for Ed25519 keys.
     if (f.type === 'ssh-ed25519') return;
-    const path = `${gen.path}.pem`;
+    const path = `${gen.path}.${format}`;
     sshKeygen([
       '-q',
       '-t',
@@ -81,15 +81,23 @@ describe.each(KEYGEN_FIXTURES)('ssh-keygen -t $t $bits', (f) => {
       '-N',
       '',
       '-m',
-      'PEM',
+      format,
       '-f',
       path,
     ]);
-    const pemText = sshKeygen(['-y', '-f', path]).trim();
     const pem = readText(path);
-    expect(pem).toMatch(f.type === 'ssh-rsa' ? /BEGIN RSA PRIVATE KEY/ : /BEGIN EC PRIVATE KEY/);
+    const label =
+      format === 'PKCS8' ? 'PRIVATE KEY' : f.type === 'ssh-rsa' ? 'RSA PRIVATE KEY' : 'EC PRIVATE KEY';
+    expect(pem).toContain(`-----BEGIN ${label}-----`);
     const key = parsePrivateKeyFile(pem);
-    expect(formatPublicKeyLine(key.publicKey)).toBe(pemText.split(' ').slice(0, 2).join(' '));
+    const pub = readText(`${path}.pub`).split(' ').slice(0, 2).join(' ');
+    expect(formatPublicKeyLine(key.publicKey)).toBe(pub);
+    // A PEM file cut short (END line kept) is reported as truncated, not as an OpenSSL failure.
+    const lines = pem.trim().split('\n');
+    const cut = [...lines.slice(0, Math.floor(lines.length / 2)), lines.at(-1)].join('\n');
+    expect(() => parsePrivateKeyFile(cut)).toThrow(
+      expect.objectContaining({ code: 'malformed', message: expect.stringMatching(/truncated/) }),
+    );
   });
 });
 
