@@ -13,10 +13,9 @@ export const BACKENDS: [string, CryptoBackend][] = [
 ];
 
 /** Every cipher × MAC pairing we can negotiate; AEAD ciphers ignore the MAC, so they appear once. */
-export const COMBOS: [cipher: string, mac: string | undefined][] = Object.values(CIPHERS).flatMap((c) =>
-  c.aead
-    ? [[c.name, undefined] as [string, undefined]]
-    : Object.keys(MACS).map((m) => [c.name, m] as [string, string]),
+export const COMBOS: [cipher: string, mac: string | undefined][] = Object.values(CIPHERS).flatMap(
+  (c): [string, string | undefined][] =>
+    c.aead ? [[c.name, undefined]] : Object.keys(MACS).map((m) => [c.name, m]),
 );
 
 export function comboName([cipher, mac]: [string, string | undefined]): string {
