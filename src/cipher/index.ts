@@ -1,6 +1,7 @@
 /** Packet protection: algorithm registry, the sealer/opener contract and their factories. */
-export * from './registry.js';
+
 export { createOpener, createSealer } from './protection.js';
+export * from './registry.js';
 export type {
   CipherMode,
   CipherSpec,

@@ -11,9 +11,10 @@
  * `setKeys` after NEWKEYS apply exactly from the following packet (RFC 4253 §7.3). Errors are sticky: after
  * the first one, `next()` throws it again and pushed bytes are dropped, so nothing more reaches the caller.
  */
-import type { CryptoBackend } from '../crypto/backend.js';
+
 import { createOpener } from '../cipher/protection.js';
 import type { DirectionKeys, PacketOpener } from '../cipher/types.js';
+import type { CryptoBackend } from '../crypto/backend.js';
 import { DisconnectReason, ProtocolError, SshError, UsageError } from '../errors.js';
 import { type PayloadDecompressor, ZlibDecompressor } from './compression.js';
 

@@ -10,9 +10,10 @@
  * The padded packet is a multiple of max(8, cipher block size); for AEAD and -etm modes the clear length
  * field is left out of that sum, as OpenSSH does (packet.c, `aadlen`).
  */
-import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
+
 import { createSealer } from '../cipher/protection.js';
 import type { DirectionKeys, PacketSealer } from '../cipher/types.js';
+import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
 import { type PayloadCompressor, ZlibCompressor } from './compression.js';
 
 /** RFC 4253 §6: "There MUST be at least four bytes of padding." */

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { createOpener, createSealer } from '../../src/cipher/protection.js';
 import {
   CIPHERS,
   COMPRESSIONS,
   DEFAULT_CIPHERS,
   DEFAULT_COMPRESSION,
   DEFAULT_MACS,
+  isAeadCipher,
   MACS,
   NONE_CIPHER,
-  isAeadCipher,
 } from '../../src/cipher/registry.js';
-import { createOpener, createSealer } from '../../src/cipher/protection.js';
 import { UsageError } from '../../src/errors.js';
 import { BACKENDS, keysFor } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { createSealer } from '../../src/cipher/protection.js';
 import type { DirectionKeys } from '../../src/cipher/types.js';
 import type { CryptoBackend } from '../../src/crypto/backend.js';
 import { concatBytes } from '../../src/crypto/bytes.js';
-import { MacError, ProtocolError, SshError, UsageError } from '../../src/errors.js';
+import { MacError, ProtocolError, type SshError, UsageError } from '../../src/errors.js';
 import { DEFAULT_MAX_PACKET_LENGTH, PacketDecoder } from '../../src/transport/packet-decoder.js';
 import { PacketEncoder } from '../../src/transport/packet-encoder.js';
 import { BACKENDS, COMBOS, comboName, hexList, keysFor, testRandom } from '../cipher/helpers.js';
