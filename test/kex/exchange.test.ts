@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, toHex, utf8 } from '../../src/crypto/bytes.js';
 import { DEFAULT_KEX, KEX_METHODS } from '../../src/kex/registry.js';
-import { BACKENDS, fakeHostKey, runExchange } from './helpers.js';
+import { seededRandom } from '../../src/crypto/index.js';
+import { BACKENDS, context, fakeHostKey, runExchange } from './helpers.js';
 
 const HASH_BYTES = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 } as const;
 
@@ -30,6 +31,34 @@ describe.each(BACKENDS)('%s backend', (_label, crypto) => {
       expect(run.client.hostKeyBlob).toEqual(fakeHostKey.blob);
       expect(run.client.signature).toEqual(concatBytes(utf8('sig:'), run.server.exchangeHash));
       expect(run.server.signature).toEqual(run.client.signature);
+    });
+
+    it('wipes every random byte it drew (private keys, seeds, exponents) by the end of the exchange', () => {
+      const drawn: Uint8Array[] = [];
+      const recording = (seed: string) => {
+        const inner = seededRandom(seed);
+        return (n: number) => {
+          const b = inner(n);
+          drawn.push(b);
+          return b;
+        };
+      };
+      const client = method.client(context(crypto, recording('wipe/client')));
+      const server = method.server(context(crypto, recording('wipe/server')), fakeHostKey);
+      let toServer = client.start();
+      let done = false;
+      for (let i = 0; i < 4 && !done; i++) {
+        const replies = toServer.flatMap((m) => server.receive(m).send);
+        toServer = [];
+        for (const r of replies) {
+          const out = client.receive(r);
+          toServer.push(...out.send);
+          done ||= out.result !== undefined;
+        }
+      }
+      expect(done).toBe(true);
+      expect(drawn.length).toBeGreaterThanOrEqual(2);
+      for (const b of drawn) expect(b.every((x) => x === 0)).toBe(true);
     });
 
     it('is deterministic under a seeded random source, and the seed matters', () => {
