@@ -53,7 +53,7 @@ export function negotiate(client: KexInitLists, server: KexInitLists, opts: Nego
   };
 
   const kex = pick('kex', (name) => !PSEUDO_KEX_NAMES.has(name));
-  const hostKey = pick('hostKey', opts.hostKeyUsable);
+  const hostKey = pick('hostKey', (name) => opts.hostKeyUsable?.(name) ?? true);
   const cipherCS = pick('cipherCS');
   const cipherSC = pick('cipherSC');
   // An AEAD cipher authenticates the packet itself; the MAC list is then ignored (OpenSSH kex.c choose_mac).
