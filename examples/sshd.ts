@@ -1,0 +1,127 @@
+/**
+ * A command-line SSH server built on rxssh:
+ *
+ *   npx tsx examples/sshd.ts --listen 127.0.0.1:PORT [--host-key FILE]... [--authorized-keys FILE]
+ *                            [--password USER:PASS]... [--auth-methods M1,M2] [--rekey-limit SIZE[ TIME]]
+ *                            [--login-grace-time SECONDS] [--max-auth-tries N] [--banner TEXT] [-v]
+ *
+ * Without --host-key it makes an ephemeral ed25519 host key and prints its public line. Prints
+ * "Server listening on ADDR port PORT." once ready, like sshd -D -e.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  allowAuthorizedKeys,
+  allowPassword,
+  passwordViaKeyboardInteractive,
+  requireMethods,
+} from '../operators/index.js';
+import {
+  type AuthPolicy,
+  defaultCrypto,
+  formatPublicKeyLine,
+  generateKey,
+  listenTcp,
+  parseAuthorizedKeys,
+  parsePrivateKeyFile,
+  serve,
+} from '../src/index.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { equalBytes, utf8 } from '../src/crypto/bytes.js';
+import { parseRekeyLimit } from './lib/ssh-config.js';
+
+const { values } = parseArgs({
+  options: {
+    listen: { type: 'string', default: '127.0.0.1:2222' },
+    'host-key': { type: 'string', multiple: true, default: [] },
+    'authorized-keys': { type: 'string', multiple: true, default: [] },
+    password: { type: 'string', multiple: true, default: [] },
+    'auth-methods': { type: 'string' },
+    'rekey-limit': { type: 'string' },
+    'login-grace-time': { type: 'string' },
+    'max-auth-tries': { type: 'string' },
+    'client-alive-interval': { type: 'string' },
+    banner: { type: 'string' },
+    verbose: { type: 'boolean', short: 'v', default: false },
+  },
+  strict: true,
+});
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const debug = (line: string) => values.verbose && log(`debug1: ${line}`);
+
+const crypto = defaultCrypto();
+const hostKeys = values['host-key'].map((f) => parsePrivateKeyFile(readFileSync(f, 'utf8')));
+if (hostKeys.length === 0) {
+  const key = generateKey(crypto, 'ssh-ed25519', { comment: 'rxssh-ephemeral-host-key' });
+  hostKeys.push(key);
+  process.stdout.write(`Host key: ${formatPublicKeyLine(key.publicKey, key.comment)}\n`);
+}
+
+// Passwords are compared as SHA-256 digests in constant time, so timing says nothing about the secret.
+const passwords = new Map(
+  values.password.map((up) => {
+    const i = up.indexOf(':');
+    if (i < 1) throw new Error(`--password wants USER:PASS, got ${up}`);
+    return [up.slice(0, i), sha256(utf8(up.slice(i + 1)))] as const;
+  }),
+);
+const checkPassword = (user: string, pw: string) => {
+  const want = passwords.get(user) ?? sha256(utf8(`no such user ${user}`));
+  return equalBytes(sha256(utf8(pw)), want) && passwords.has(user);
+};
+const authorizedKeys = values['authorized-keys'].flatMap(
+  (f) => parseAuthorizedKeys(readFileSync(f, 'utf8')).entries,
+);
+
+const policy: AuthPolicy[] = [
+  allowAuthorizedKeys(() => authorizedKeys.map((e) => e.key.blob)),
+  allowPassword(checkPassword),
+  passwordViaKeyboardInteractive(checkPassword),
+];
+const required = values['auth-methods']?.split(',');
+if (required) policy.push(requireMethods(required));
+const auth: AuthPolicy = (requests) => policy.reduce((steps, step) => step(steps), requests);
+
+const methods = [
+  ...(authorizedKeys.length || !passwords.size ? ['publickey'] : []),
+  ...(passwords.size ? ['password', 'keyboard-interactive'] : []),
+];
+
+const [host, portText] = splitHostPort(values.listen);
+const incoming = listenTcp({ host, port: Number(portText) }, (addr) =>
+  log(`Server listening on ${addr.address} port ${addr.port}.`),
+);
+
+serve(
+  incoming,
+  {
+    hostKeys,
+    auth,
+    authMethods: methods,
+    banner: values.banner,
+    crypto,
+    rekey: values['rekey-limit'] ? parseRekeyLimit(values['rekey-limit']) : undefined,
+    loginGraceTimeMs: values['login-grace-time'] ? Number(values['login-grace-time']) * 1000 : undefined,
+    maxAuthTries: values['max-auth-tries'] ? Number(values['max-auth-tries']) : undefined,
+    keepaliveIntervalMs: values['client-alive-interval'] ? Number(values['client-alive-interval']) * 1000 : 0,
+  },
+  (err, io) =>
+    log(`Connection from ${io.remote?.address} port ${io.remote?.port} ended: ${(err as Error).message}`),
+).subscribe((conn) => {
+  const a = conn.algorithms;
+  log(
+    `Accepted ${conn.authMethod} for ${conn.username} from ${conn.remote?.address} port ${conn.remote?.port} ssh2`,
+  );
+  debug(
+    `kex: ${a.kex} host key ${a.hostKey} ciphers ${a.cipherCS}/${a.cipherSC} macs ${a.macCS ?? '<implicit>'}/${a.macSC ?? '<implicit>'} strict ${conn.strictKex}`,
+  );
+  conn.rekey$.subscribe((k) => debug(`rekey completed: ${k.algorithms.kex}`));
+  conn.disconnect$.subscribe((d) => debug(`Disconnected from user ${conn.username}: ${d.description}`));
+});
+
+function splitHostPort(v: string): [string, string] {
+  const m = /^\[(.*)\]:(\d+)$/.exec(v) ?? /^(.*):(\d+)$/.exec(v);
+  if (!m) throw new Error(`--listen wants HOST:PORT, got ${v}`);
+  return [m[1], m[2]];
+}
