@@ -13,8 +13,8 @@ import { nobleCrypto } from './noble-backend.js';
 import { createNodeBackend } from './node-backend.js';
 
 export type * from './backend.js';
-export { createNodeBackend } from './node-backend.js';
 export { nobleCrypto } from './noble-backend.js';
+export { createNodeBackend } from './node-backend.js';
 export { seededRandom, systemRandom } from './random.js';
 
 async function loadNodeCrypto(): Promise<typeof import('node:crypto') | undefined> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { concatBytes, fromHex, toHex, utf8 } from '../../src/crypto/bytes.js';
 import { cryptoBackends } from '../../src/crypto/index.js';
 import { seededRandom } from '../../src/crypto/random.js';
+import { UsageError } from '../../src/errors.js';
 
 // NIST SP 800-38A, Appendix F.5.1 (CTR-AES128.Encrypt) and F.5.5 (CTR-AES256.Encrypt).
 const SP800_38A_PLAINTEXT = fromHex(

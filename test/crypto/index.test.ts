@@ -1,8 +1,8 @@
 import * as nodeCryptoModule from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  cryptoBackends,
   createNodeBackend,
+  cryptoBackends,
   defaultCrypto,
   nobleCrypto,
   nodeCrypto,
