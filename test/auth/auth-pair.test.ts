@@ -14,7 +14,6 @@ import {
 } from './auth-pair.js';
 
 const A = keyBlob('key-A');
-const B = keyBlob('key-B');
 const pubkey = (blob: Uint8Array) => ({
   type: 'publickey' as const,
   keyType: 'ssh-ed25519',
