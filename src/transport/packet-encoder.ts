@@ -14,10 +14,18 @@
 import { createSealer } from '../cipher/protection.js';
 import type { DirectionKeys, PacketSealer } from '../cipher/types.js';
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
+import { UsageError } from '../errors.js';
 import { type PayloadCompressor, ZlibCompressor } from './compression.js';
+import { DEFAULT_MAX_PACKET_LENGTH } from './packet-decoder.js';
 
 /** RFC 4253 §6: "There MUST be at least four bytes of padding." */
 const MIN_PADDING = 4;
+
+/**
+ * Largest payload we send: peers (OpenSSH, our decoder) refuse packets over 256 KiB. The margin covers
+ * padding, and deflate's worst-case growth on incompressible data (a few bytes per 16 KiB block).
+ */
+export const MAX_PAYLOAD_LENGTH = DEFAULT_MAX_PACKET_LENGTH - 1024;
 
 export class PacketEncoder {
   private sealer: PacketSealer;
@@ -55,6 +63,10 @@ export class PacketEncoder {
 
   /** Frames, pads and protects one payload; the result is the whole packet for a single write. */
   encode(payload: Uint8Array): Uint8Array {
+    // Checked before compressing, so a refused payload never enters (and desynchronises) the zlib stream.
+    if (payload.length > MAX_PAYLOAD_LENGTH) {
+      throw new UsageError(`payload of ${payload.length} bytes is over the ${MAX_PAYLOAD_LENGTH}-byte limit`);
+    }
     const body = this.compressor ? this.compressor.compress(payload) : payload;
     const { blockSize, alignFrom, trailerLength } = this.sealer;
     const unpadded = 4 + 1 + body.length - alignFrom;

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { createSealer } from '../../src/cipher/protection.js';
 import { concatBytes } from '../../src/crypto/bytes.js';
 import { seededRandom } from '../../src/crypto/index.js';
+import { UsageError } from '../../src/errors.js';
 import { PacketDecoder } from '../../src/transport/packet-decoder.js';
-import { PacketEncoder } from '../../src/transport/packet-encoder.js';
+import { MAX_PAYLOAD_LENGTH, PacketEncoder } from '../../src/transport/packet-encoder.js';
 import {
   BACKENDS,
   byteChunks,
@@ -88,5 +89,19 @@ describe.each(BACKENDS)('packet round trip (%s backend)', (_n, crypto) => {
       expect(decoder.seq).toBe(inputs.length);
       expect(decoder.buffered).toBe(0);
     });
+  });
+});
+
+describe.each(BACKENDS)('packet encoder limits (%s backend)', (_n, crypto) => {
+  it('refuses a payload its peer would refuse, and stays usable', () => {
+    const encoder = new PacketEncoder(crypto, testRandom());
+    encoder.enableCompression();
+    expect(() => encoder.encode(new Uint8Array(MAX_PAYLOAD_LENGTH + 1))).toThrow(UsageError);
+    const biggest = seededRandom('incompressible')(MAX_PAYLOAD_LENGTH);
+    const decoder = new PacketDecoder(crypto);
+    decoder.enableDecompression();
+    decoder.push(encoder.encode(biggest));
+    decoder.push(encoder.encode(new Uint8Array([1])));
+    expect(hexList([decoder.next()!, decoder.next()!])).toEqual(hexList([biggest, new Uint8Array([1])]));
   });
 });
