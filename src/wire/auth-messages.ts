@@ -5,7 +5,7 @@
  * the caller, who knows which method is pending, picks the decoder.
  */
 import { DecodeError } from '../errors.js';
-import { MSG, openMessage } from './message-numbers.js';
+import { MSG, openMessage, readDisplayText } from './message-numbers.js';
 import { type SshReader, WireLimits } from './reader.js';
 import { SshWriter } from './writer.js';
 
@@ -177,9 +177,6 @@ export interface UserauthBanner {
   language: string;
 }
 
-/** Lenient text: a banner is shown to a person, and servers send banner files in whatever encoding they have. */
-const lenientUtf8 = new TextDecoder('utf-8');
-
 // RFC 4252 §5.4
 //   byte    SSH_MSG_USERAUTH_BANNER (53)
 //   string  message in ISO-10646 UTF-8
@@ -194,7 +191,7 @@ export function encodeUserauthBanner(message: string, language = ''): Uint8Array
 
 export function decodeUserauthBanner(payload: Uint8Array): UserauthBanner {
   const r = openMessage(payload, MSG.USERAUTH_BANNER, 'USERAUTH_BANNER');
-  const message = lenientUtf8.decode(r.string('message'));
+  const message = readDisplayText(r, 'message');
   const language = r.ascii('language tag');
   r.end();
   return { message, language };

@@ -1,7 +1,7 @@
 /**
  * SSH message numbers (RFC 4250 §4.1.2, plus RFC 8308 §2.3 for 7-8, RFC 4252 §7-8 and RFC 4256 §3.2-3.4 for
  * 60-61, and OpenSSH's PING/PONG from its PROTOCOL file) and the ranges that say which layer owns a number
- * (RFC 4250 §4.1.2, RFC 4251 §7).
+ * (RFC 4250 §4.1.2, RFC 4251 §7), and the few helpers every message codec shares to open a payload.
  */
 import { DecodeError } from '../errors.js';
 import { SshReader } from './reader.js';
@@ -84,6 +84,14 @@ export function messageLayer(n: number): MessageLayer {
 export function messageNumber(payload: Uint8Array): number {
   if (payload.length === 0) throw new DecodeError('empty message payload');
   return payload[0];
+}
+
+/** Lenient UTF-8: text only shown to a person (DISCONNECT, BANNER) is worth reading even when malformed. */
+const lenientUtf8 = new TextDecoder('utf-8');
+
+/** A `string` of human-readable text; invalid UTF-8 becomes U+FFFD instead of failing the message. */
+export function readDisplayText(r: SshReader, field: string): string {
+  return lenientUtf8.decode(r.string(field));
 }
 
 /** A reader positioned after the message number, which must be `expected`. */

@@ -5,7 +5,7 @@
  */
 import { DecodeError, UsageError } from '../errors.js';
 import type { KexInitLists } from '../kex/kexinit-lists.js';
-import { MSG, openMessage } from './message-numbers.js';
+import { MSG, openMessage, readDisplayText } from './message-numbers.js';
 import { SshReader, WireLimits } from './reader.js';
 import { SshWriter } from './writer.js';
 
@@ -89,13 +89,10 @@ export function encodeDisconnect(reason: number, description: string, language =
     .bytes();
 }
 
-/** Lenient text: a DISCONNECT is worth reading even when its description is not valid UTF-8. */
-const lenientUtf8 = new TextDecoder('utf-8');
-
 export function decodeDisconnect(payload: Uint8Array): Disconnect {
   const r = openMessage(payload, MSG.DISCONNECT, 'DISCONNECT');
   const reason = r.uint32('reason code');
-  const description = lenientUtf8.decode(r.string('description'));
+  const description = readDisplayText(r, 'description');
   const language = r.ascii('language tag');
   r.end();
   return { reason, description, language };
