@@ -30,6 +30,16 @@ export interface PacketDecoderOptions {
   maxPacketLength?: number;
 }
 
+/**
+ * @example
+ * const decoder = new PacketDecoder(defaultCrypto());
+ * socket.on('data', (bytes) => {
+ *   decoder.push(bytes);
+ *   for (let payload = decoder.next(); payload; payload = decoder.next()) {
+ *     handle(payload); // on SSH_MSG_NEWKEYS, call decoder.setKeys(serverToClientKeys) here, before next()
+ *   }
+ * });
+ */
 export class PacketDecoder {
   readonly maxPacketLength: number;
   private readonly queue = new ChunkQueue();

@@ -27,6 +27,13 @@ const MIN_PADDING = 4;
  */
 export const MAX_PAYLOAD_LENGTH = DEFAULT_MAX_PACKET_LENGTH - 1024;
 
+/**
+ * @example
+ * const encoder = new PacketEncoder(defaultCrypto(), systemRandom);
+ * socket.write(encoder.encode(kexInitPayload));
+ * socket.write(encoder.encode(new Uint8Array([21]))); // SSH_MSG_NEWKEYS
+ * encoder.setKeys(clientToServerKeys);
+ */
 export class PacketEncoder {
   private sealer: PacketSealer;
   private compressor: PayloadCompressor | undefined;
