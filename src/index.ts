@@ -28,7 +28,7 @@ export {
   type HostKeyInfo,
   type HostKeyVerifier,
 } from './connection/host-key-verifier.js';
-// KNOWNHOSTS export { knownHostsVerifier } from './connection/known-hosts-verifier.js';
+export { knownHostsVerifier } from './connection/known-hosts-verifier.js';
 export { ClientCore } from './connection/client-core.js';
 export { ServerCore } from './connection/server-core.js';
 
