@@ -62,7 +62,11 @@ export class MacError extends ProtocolError {
 /** Key exchange failed: no common algorithm, a bad public value, a bad signature. */
 export class KexError extends SshError {
   override name = 'KexError';
-  constructor(message: string, blame: Blame = 'peer', readonly detail?: Record<string, unknown>) {
+  constructor(
+    message: string,
+    blame: Blame = 'peer',
+    readonly detail?: Record<string, unknown>,
+  ) {
     super(message, DisconnectReason.KEY_EXCHANGE_FAILED, blame);
   }
 }

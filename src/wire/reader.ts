@@ -73,7 +73,8 @@ export class SshReader {
   /** `string`: uint32 length + bytes. Returns a view into the input. */
   string(field = 'string', maxLength = Number.MAX_SAFE_INTEGER): Uint8Array {
     const n = this.uint32(`${field} length`);
-    if (n > maxLength) throw new DecodeError(`${this.what}: ${field} is ${n} bytes, over the limit of ${maxLength}`);
+    if (n > maxLength)
+      throw new DecodeError(`${this.what}: ${field} is ${n} bytes, over the limit of ${maxLength}`);
     return this.raw(n, field);
   }
 
@@ -108,7 +109,8 @@ export class SshReader {
     const names = s.split(',');
     for (const n of names) {
       if (n.length === 0) throw new DecodeError(`${this.what}: ${field} has an empty name`);
-      if (n.length > WireLimits.maxNameLength) throw new DecodeError(`${this.what}: ${field} has a name over 64 characters`);
+      if (n.length > WireLimits.maxNameLength)
+        throw new DecodeError(`${this.what}: ${field} has a name over 64 characters`);
     }
     return names;
   }
