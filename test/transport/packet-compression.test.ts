@@ -75,10 +75,10 @@ describe.each(BACKENDS)('packet compression (%s backend)', (_n, crypto) => {
   });
 
   it('ends with COMPRESSION_ERROR on a bomb: 10 MiB of zeros in one packet', () => {
-    const encoder = new PacketEncoder(crypto, testRandom());
-    encoder.enableCompression();
-    const bomb = encoder.encode(new Uint8Array(10 * 1024 * 1024));
-    expect(bomb.length).toBeLessThan(20_000);
+    // Our encoder refuses such a payload, so compress it by hand and send the result as it is.
+    const compressed = new ZlibCompressor().compress(new Uint8Array(10 * 1024 * 1024));
+    expect(compressed.length).toBeLessThan(20_000);
+    const bomb = new PacketEncoder(crypto, testRandom()).encode(compressed);
     const decoder = new PacketDecoder(crypto);
     decoder.enableDecompression();
     decoder.push(bomb);
