@@ -34,7 +34,7 @@ export function verifyWith(crypto: CryptoBackend) {
 export class ServerCore extends CoreBase {
   private auth?: ServerAuth;
   private readonly startedAt: number;
-  private readonly delayed: { at: number; payload: Uint8Array }[] = [];
+  private readonly delayed: { at: number; payload?: Uint8Array; then?: () => void }[] = [];
 
   constructor(private readonly serverOptions: ServerCoreOptions) {
     super('server', serverOptions);
@@ -83,8 +83,11 @@ export class ServerCore extends CoreBase {
       this.transport.fail(new TimeoutError('login grace time exceeded', DisconnectReason.BY_APPLICATION));
       return;
     }
-    while (this.delayed.length && this.delayed[0].at <= now)
-      this.transport.send(this.delayed.shift()!.payload);
+    while (this.delayed.length && this.delayed[0].at <= now) {
+      const item = this.delayed.shift()!;
+      if (item.payload) this.transport.send(item.payload);
+      item.then?.();
+    }
   }
 
   private drainAuth(): void {
@@ -105,16 +108,18 @@ export class ServerCore extends CoreBase {
         case 'decide':
           this.events.push({ type: 'auth-decide', id: out.id, request: out.request });
           break;
-        case 'success':
-          this.authenticated = true;
-          this.transport.setAuthenticated();
-          this.events.push({
-            type: 'authenticated',
-            username: out.username,
-            method: out.method,
-            methods: out.methods,
-          });
+        case 'success': {
+          const succeed = () => {
+            this.authenticated = true;
+            // After USERAUTH_SUCCESS went out: delayed compression starts here (OpenSSH PROTOCOL §1.2).
+            this.transport.setAuthenticated();
+            this.events.push({ type: 'authenticated', username: out.username, method: out.method, methods: out.methods });
+          };
+          // If replies are held back, success must wait behind them, or compression would start too early.
+          if (this.delayed.length) this.delayed.push({ at: this.delayed.at(-1)!.at, then: succeed });
+          else succeed();
           break;
+        }
         case 'disconnect':
           this.transport.fail(out.error);
           break;
