@@ -499,6 +499,8 @@ export class Transport {
     this.write(tm.encodeNewKeys());
     this.encoder.setKeys(outKeys);
     if (this.strictKex) this.encoder.resetSequence(); // PROTOCOL §1.9
+    // Plain `zlib` (RFC 4253 §6.2) starts with the first keys; the stream then continues across rekeys.
+    if (r.initial && (this.role === 'client' ? n.compCS : n.compSC) === 'zlib') this.encoder.enableCompression();
     r.sentNewKeys = true;
     // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
     if (r.initial && this.role === 'server' && this.peerWantsExtInfo) this.write(this.serverExtInfo());
@@ -520,6 +522,8 @@ export class Transport {
     tm.decodeNewKeys(p);
     this.decoder.setKeys(r.inKeys);
     if (this.strictKex) this.decoder.resetSequence(); // PROTOCOL §1.9
+    const n = r.negotiated!;
+    if (r.initial && (this.role === 'client' ? n.compSC : n.compCS) === 'zlib') this.decoder.enableDecompression();
     r.receivedNewKeys = true;
     if (r.initial) this.extInfoWindow = this.role === 'client' ? true : this.peerWantsExtInfo;
     if (r.sentNewKeys) this.finishKex();
