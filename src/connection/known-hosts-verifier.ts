@@ -30,7 +30,7 @@ export type StrictHostKeyChecking = 'yes' | 'ask' | 'accept-new' | 'no';
 
 export interface KnownHostsVerifierOptions {
   /** Files to search, in order; new keys are appended to the first (e.g. ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts). */
-  files: string[];
+  files: readonly string[];
   /** ssh_config(5) StrictHostKeyChecking; defaults to `ask`, which refuses unknown keys when there is no `confirm`. */
   strict?: StrictHostKeyChecking;
   /** Write new host names hashed (ssh_config(5) HashKnownHosts). */

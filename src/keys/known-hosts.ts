@@ -201,8 +201,8 @@ function parseLine(text: string, line: number, source?: string): KnownHostEntry 
   const [b64, k] = nextWord(text, j);
   const { blob, key } = parseKey(keyType, b64);
   const names = parseNames(namesText);
-  const entry: KnownHostEntry = { line, marker, names, namesText, keyType, blob, key, comment: '' };
-  entry.comment = text.slice(k).trim();
+  const comment = text.slice(k).trim();
+  const entry: KnownHostEntry = { line, marker, names, namesText, keyType, blob, key, comment };
   if (source !== undefined) entry.source = source;
   return entry;
 }
