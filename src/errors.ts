@@ -124,3 +124,22 @@ export class UsageError extends SshError {
     super(message, DisconnectReason.BY_APPLICATION, 'local');
   }
 }
+
+/** The peer refused to open a channel (RFC 4254 §5.1); `openReason` is the SSH_MSG_CHANNEL_OPEN_FAILURE code. */
+export class ChannelOpenError extends SshError {
+  override name = 'ChannelOpenError';
+  constructor(
+    readonly openReason: number,
+    readonly description: string,
+  ) {
+    super(`channel open failed (reason ${openReason}): ${description}`, DisconnectReason.BY_APPLICATION, 'policy');
+  }
+}
+
+/** A channel ended before the operation completed (closed by the peer, or the connection ended). */
+export class ChannelClosedError extends SshError {
+  override name = 'ChannelClosedError';
+  constructor(message = 'channel closed') {
+    super(message, DisconnectReason.BY_APPLICATION, 'peer');
+  }
+}
