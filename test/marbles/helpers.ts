@@ -8,8 +8,8 @@ import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
 import type { Connection } from '../../src/connection/connection.js';
 import type { DisconnectInfo } from '../../src/connection/core-events.js';
-import { SshReader } from '../../src/wire/reader.js';
 import { connectedPair, type Pair, type PairOptions } from '../../src/testing/index.js';
+import { SshReader } from '../../src/wire/reader.js';
 
 /** One-way delay of the in-memory link: every write arrives this many virtual milliseconds later. */
 export const LATENCY_MS = 5;
@@ -149,5 +149,17 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
     out.set(c, o);
     o += c.length;
   }
+  return out;
+}
+
+/** Frames a payload as a clear-text binary packet (RFC 4253 §6), padded to a multiple of 8 with ≥ 4 bytes. */
+export function clearTextPacket(payload: Uint8Array): Uint8Array {
+  let padding = 8 - ((5 + payload.length) % 8);
+  if (padding < 4) padding += 8;
+  const packetLength = 1 + payload.length + padding;
+  const out = new Uint8Array(4 + packetLength);
+  new DataView(out.buffer).setUint32(0, packetLength);
+  out[4] = padding;
+  out.set(payload, 5);
   return out;
 }
