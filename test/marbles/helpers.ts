@@ -30,6 +30,8 @@ export const LATENCY_MS = 5;
  *   arrival → 45 ms client: connect() emits its Connection
  */
 export const HANDSHAKE = {
+  /** KEX_ECDH_REPLY reaches the client: the host key goes to the verifier. */
+  hostKeyArrives: 3 * LATENCY_MS,
   /** The client has finished the first key exchange (it sends NEWKEYS and has the server's). */
   clientKexDone: 3 * LATENCY_MS,
   serverAuthenticated: 8 * LATENCY_MS,
