@@ -4,33 +4,22 @@
  * observable completes on a clean end (our close, or the peer's BY_APPLICATION after authentication) and
  * errors with the typed error otherwise.
  */
-import { catchError, ignoreElements, map, of, switchMap, take } from 'rxjs';
+import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DisconnectReason } from '../../src/errors.js';
 import {
-  errorOf,
+  disconnectsOf,
+  endingOf,
   HANDSHAKE,
   LATENCY_MS,
   marbleAt,
   marblePair,
-  plainDisconnect,
   shared,
   testScheduler,
 } from './helpers.js';
 
 /** Frame at which the test closes one end, well after both are authenticated. */
 const CLOSE_AT = 100;
-
-const disconnects = (c$: ReturnType<typeof shared>['client$']) =>
-  c$.pipe(
-    take(1),
-    switchMap((c) => c.disconnect$.pipe(map(plainDisconnect))),
-  );
-const ending = (c$: ReturnType<typeof shared>['client$']) =>
-  c$.pipe(
-    ignoreElements(),
-    catchError((e) => of(errorOf(e))),
-  );
 
 describe('disconnect reasons', () => {
   it('client.close(): BY_APPLICATION, byPeer false at the client and true at the server; both complete', () => {
@@ -39,7 +28,7 @@ describe('disconnect reasons', () => {
       const { client$, server$ } = shared(marblePair(scheduler));
       client$.subscribe((c) => scheduler.schedule(() => c.close(), CLOSE_AT - scheduler.now()));
 
-      expectObservable(disconnects(client$)).toBe(marbleAt([CLOSE_AT, '(d|)']), {
+      expectObservable(disconnectsOf(client$)).toBe(marbleAt([CLOSE_AT, '(d|)']), {
         d: {
           reason: DisconnectReason.BY_APPLICATION,
           description: 'closed by application',
@@ -47,7 +36,7 @@ describe('disconnect reasons', () => {
           error: undefined,
         },
       });
-      expectObservable(disconnects(server$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '(d|)']), {
+      expectObservable(disconnectsOf(server$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '(d|)']), {
         d: {
           reason: DisconnectReason.BY_APPLICATION,
           description: expect.stringContaining('closed by application'),
@@ -56,8 +45,8 @@ describe('disconnect reasons', () => {
         },
       });
       // Clean on both sides: our own close, and the peer's BY_APPLICATION after authentication.
-      expectObservable(ending(client$)).toBe(marbleAt([CLOSE_AT, '|']));
-      expectObservable(ending(server$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '|']));
+      expectObservable(endingOf(client$)).toBe(marbleAt([CLOSE_AT, '|']));
+      expectObservable(endingOf(server$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '|']));
     });
   });
 
@@ -72,7 +61,7 @@ describe('disconnect reasons', () => {
         ),
       );
 
-      expectObservable(disconnects(client$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '(d|)']), {
+      expectObservable(disconnectsOf(client$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '(d|)']), {
         d: {
           reason: DisconnectReason.TOO_MANY_CONNECTIONS,
           description: expect.stringContaining('maintenance window'),
@@ -80,7 +69,7 @@ describe('disconnect reasons', () => {
           error: 'PeerDisconnectError',
         },
       });
-      expectObservable(disconnects(server$)).toBe(marbleAt([CLOSE_AT, '(d|)']), {
+      expectObservable(disconnectsOf(server$)).toBe(marbleAt([CLOSE_AT, '(d|)']), {
         d: {
           reason: DisconnectReason.TOO_MANY_CONNECTIONS,
           description: 'maintenance window',
@@ -89,10 +78,10 @@ describe('disconnect reasons', () => {
         },
       });
       // Any reason other than BY_APPLICATION is an error for the side that receives it.
-      expectObservable(ending(client$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '(e|)']), {
+      expectObservable(endingOf(client$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '(e|)']), {
         e: { name: 'PeerDisconnectError', reason: DisconnectReason.TOO_MANY_CONNECTIONS },
       });
-      expectObservable(ending(server$)).toBe(marbleAt([CLOSE_AT, '|']));
+      expectObservable(endingOf(server$)).toBe(marbleAt([CLOSE_AT, '|']));
     });
   });
 
@@ -101,8 +90,8 @@ describe('disconnect reasons', () => {
     scheduler.run(({ expectObservable }) => {
       const { client$, server$ } = shared(marblePair(scheduler));
       server$.subscribe((s) => scheduler.schedule(() => s.close(), CLOSE_AT - scheduler.now()));
-      expectObservable(ending(client$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '|']));
-      expectObservable(disconnects(client$).pipe(map((d) => [d.reason, d.byPeer]))).toBe(
+      expectObservable(endingOf(client$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '|']));
+      expectObservable(disconnectsOf(client$).pipe(map((d) => [d.reason, d.byPeer]))).toBe(
         marbleAt([CLOSE_AT + LATENCY_MS, '(d|)']),
         { d: [DisconnectReason.BY_APPLICATION, true] },
       );
@@ -118,7 +107,7 @@ describe('disconnect reasons', () => {
       expectObservable(pair.client$.pipe(map(() => 'c')), marbleAt([0, '^'], [CLOSE_AT, '!'])).toBe(
         marbleAt([HANDSHAKE.clientAuthenticated, 'c']),
       );
-      expectObservable(disconnects(server$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '(d|)']), {
+      expectObservable(disconnectsOf(server$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '(d|)']), {
         d: {
           reason: DisconnectReason.BY_APPLICATION,
           description: expect.stringContaining('disconnected by user'),
@@ -126,7 +115,7 @@ describe('disconnect reasons', () => {
           error: 'PeerDisconnectError',
         },
       });
-      expectObservable(ending(server$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '|']));
+      expectObservable(endingOf(server$)).toBe(marbleAt([CLOSE_AT + LATENCY_MS, '|']));
     });
   });
 });

@@ -3,7 +3,17 @@
  * takes LATENCY_MS per hop, the handshake timeline those hops produce, and small readers that turn errors,
  * disconnect reports and clear-text packets into plain values a marble can compare.
  */
-import { type Observable, ReplaySubject, share } from 'rxjs';
+import {
+  catchError,
+  ignoreElements,
+  map,
+  type Observable,
+  of,
+  ReplaySubject,
+  share,
+  switchMap,
+  take,
+} from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
 import type { Connection } from '../../src/connection/connection.js';
@@ -93,6 +103,22 @@ export function plainDisconnect(info: DisconnectInfo): {
     byPeer: info.byPeer,
     error: info.error?.name,
   };
+}
+
+/** The first Connection's `disconnect$`, as plain values; unaffected by how connect()/accept() end. */
+export function disconnectsOf(connection$: Observable<Connection>) {
+  return connection$.pipe(
+    take(1),
+    switchMap((c) => c.disconnect$.pipe(map(plainDisconnect))),
+  );
+}
+
+/** How connect()/accept() ends: completion, or its error as a plain value followed by completion. */
+export function endingOf(connection$: Observable<Connection>) {
+  return connection$.pipe(
+    ignoreElements(),
+    catchError((e) => of(errorOf(e))),
+  );
 }
 
 /**

@@ -5,16 +5,16 @@
  * countMax 3, silence from frame L gives probes at L+15 s, L+30 s, L+45 s and the end at L+60 s:
  * the interval, then one interval per unanswered probe (15 s × 4).
  */
-import { catchError, map, of, switchMap, take } from 'rxjs';
+import { catchError, map, of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DisconnectReason } from '../../src/errors.js';
 import {
+  disconnectsOf,
   errorOf,
   HANDSHAKE,
   LATENCY_MS,
   marbleAt,
   marblePair,
-  plainDisconnect,
   shared,
   testScheduler,
 } from './helpers.js';
@@ -58,12 +58,7 @@ describe('keepalive', () => {
         c: 'c',
         e: { name: 'TimeoutError', reason: DisconnectReason.CONNECTION_LOST },
       });
-      expectObservable(
-        client$.pipe(
-          take(1),
-          switchMap((c) => c.disconnect$.pipe(map(plainDisconnect))),
-        ),
-      ).toBe(marbleAt([dead, '(d|)']), {
+      expectObservable(disconnectsOf(client$)).toBe(marbleAt([dead, '(d|)']), {
         d: {
           reason: DisconnectReason.CONNECTION_LOST,
           description: 'peer not responding to keepalive',
@@ -72,12 +67,7 @@ describe('keepalive', () => {
         },
       });
       // The client's DISCONNECT still reaches the server (only the server's writes are dropped).
-      expectObservable(
-        server$.pipe(
-          take(1),
-          switchMap((c) => c.disconnect$.pipe(map(plainDisconnect))),
-        ),
-      ).toBe(marbleAt([dead + LATENCY_MS, '(d|)']), {
+      expectObservable(disconnectsOf(server$)).toBe(marbleAt([dead + LATENCY_MS, '(d|)']), {
         d: {
           reason: DisconnectReason.CONNECTION_LOST,
           // The peer's text, wrapped as PeerDisconnectError's message says it.
@@ -117,12 +107,9 @@ describe('keepalive', () => {
       expectObservable(server$.pipe(map(() => 's'))).toBe(
         marbleAt([HANDSHAKE.serverAuthenticated, 's'], [END + LATENCY_MS, '|']),
       );
-      expectObservable(
-        client$.pipe(
-          take(1),
-          switchMap((c) => c.disconnect$.pipe(map((d) => d.byPeer))),
-        ),
-      ).toBe(marbleAt([END, '(d|)']), { d: false });
+      expectObservable(disconnectsOf(client$).pipe(map((d) => d.byPeer))).toBe(marbleAt([END, '(d|)']), {
+        d: false,
+      });
     });
     // The reply arrives 2 × LATENCY_MS after the probe, and the next probe is due an interval after that.
     const period = INTERVAL + 2 * LATENCY_MS;

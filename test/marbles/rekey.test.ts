@@ -6,11 +6,11 @@ import { interval, map, mergeMap, switchMap, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DisconnectReason } from '../../src/errors.js';
 import {
+  disconnectsOf,
   HANDSHAKE,
   LATENCY_MS,
   marbleAt,
   marblePair,
-  plainDisconnect,
   shared,
   testScheduler,
 } from './helpers.js';
@@ -50,17 +50,14 @@ describe('rekey by time', () => {
         ),
       );
       // Nothing ended the connection before the application closed it at END.
-      expectObservable(client$.pipe(switchMap((c) => c.disconnect$.pipe(map(plainDisconnect))))).toBe(
-        marbleAt([END, '(d|)']),
-        {
-          d: {
-            reason: DisconnectReason.BY_APPLICATION,
-            description: 'closed by application',
-            byPeer: false,
-            error: undefined,
-          },
+      expectObservable(disconnectsOf(client$)).toBe(marbleAt([END, '(d|)']), {
+        d: {
+          reason: DisconnectReason.BY_APPLICATION,
+          description: 'closed by application',
+          byPeer: false,
+          error: undefined,
         },
-      );
+      });
     });
   });
 });
