@@ -101,7 +101,7 @@ export class Harness<C extends Sut> {
 
   /** Runs the key exchange to its end (the initial one, or a re-exchange already started). */
   handshake(opts: { extInfo?: Map<string, Uint8Array | string> } = {}): void {
-    if (this.peerWire.length === 0) this.start();
+    if (this.peer.kexCount === 0 && !this.peer.round?.ours) this.start();
     const before = this.kexEvents();
     for (let i = 0; i < 20; i++) {
       this.pump();
