@@ -65,7 +65,7 @@ const ACCEPTS: Readonly<Record<Phase, readonly number[]>> = {
 };
 
 /** The request the server is answering. `entry` indexes options.methods (-1 for the opening `none`). */
-type InFlight = { entry: number; method: string } & (
+type InFlight = { entry: number; method: string; responded?: boolean } & (
   | { kind: 'none' | 'password' | 'publickey-signed' | 'kbdint' }
   | { kind: 'publickey-query'; algorithm: string; publicKeyBlob: Uint8Array }
 );
@@ -163,6 +163,8 @@ export class ClientAuth {
     this.inFlight = undefined;
     // A partial success means this method did its part (RFC 4252 §5.1); the next step needs another one.
     if (f.partialSuccess && done.entry >= 0) this.exhausted[done.entry] = true;
+    // Refused before any prompt: the server will not do keyboard-interactive for us; retrying only costs round trips.
+    if (done.kind === 'kbdint' && !done.responded && done.entry >= 0) this.exhausted[done.entry] = true;
     this.canContinue = f.methods;
     this.out.push({
       type: 'method-result',
@@ -226,7 +228,7 @@ export class ClientAuth {
     if (responses === null) return this.giveUp(a.entry);
     if (responses.length !== a.count)
       throw new UsageError(`expected ${a.count} responses, got ${responses.length}`);
-    this.inFlight = { entry: a.entry, method: 'keyboard-interactive', kind: 'kbdint' };
+    this.inFlight = { entry: a.entry, method: 'keyboard-interactive', kind: 'kbdint', responded: true };
     this.phase = 'waiting-server';
     this.send(am.encodeUserauthInfoResponse(responses));
   }

@@ -146,7 +146,8 @@ export class ServerAuth {
         }
         break;
       case 'reject':
-        this.fail(p.free);
+        // OpenSSH (auth2.c) does not delay the answer to `none`: it only asks which methods exist.
+        this.fail(p.free, request.method !== 'none');
         break;
       case 'partial':
         if (decision.nextMethods.length === 0)
@@ -275,14 +276,14 @@ export class ServerAuth {
   }
 
   /** OpenSSH auth2.c: the failure that reaches the limit disconnects instead of sending FAILURE. */
-  private fail(free: boolean): void {
+  private fail(free: boolean, delayed = true): void {
     if (!free) this.failures++;
     if (this.failures >= (this.opts.maxAttempts ?? 6)) {
       // OpenSSH sends PROTOCOL_ERROR here; RFC 4253 §11.1 has the reason that says what happened.
       return this.disconnect(new AuthError('too many authentication failures'));
     }
     this.phase = 'auth';
-    this.reply(am.encodeUserauthFailure(this.allowed, false), true);
+    this.reply(am.encodeUserauthFailure(this.allowed, false), delayed);
   }
 
   private resetUser(): void {

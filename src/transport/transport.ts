@@ -137,6 +137,8 @@ export class Transport {
         this.peerIdentification = r.identification;
         bytes = r.rest;
       }
+      // Rekey volume counts bytes on the wire, in both directions (as OpenSSH does).
+      this.counter.bytesIn += bytes.length;
       this.decoder.push(bytes);
       this.pump();
     } catch (e) {
@@ -256,7 +258,7 @@ export class Transport {
     this.events.push({
       type: 'closed',
       reason: err.reason,
-      description: err.message,
+      description: err instanceof PeerDisconnectError ? err.description : err.message,
       byPeer: err instanceof PeerDisconnectError,
       error: err,
     });
@@ -317,7 +319,6 @@ export class Transport {
       const payload = this.decoder.next();
       if (!payload) return;
       this.lastSeq = seq;
-      this.counter.bytesIn += payload.length;
       this.counter.packetsIn++;
       this.handlePacket(payload);
       if (!this.round && this.authenticated && this.counter.due(this.rekeyBytes)) this.startKex(false);
@@ -500,7 +501,8 @@ export class Transport {
     this.encoder.setKeys(outKeys);
     if (this.strictKex) this.encoder.resetSequence(); // PROTOCOL §1.9
     // Plain `zlib` (RFC 4253 §6.2) starts with the first keys; the stream then continues across rekeys.
-    if (r.initial && (this.role === 'client' ? n.compCS : n.compSC) === 'zlib') this.encoder.enableCompression();
+    if (r.initial && (this.role === 'client' ? n.compCS : n.compSC) === 'zlib')
+      this.encoder.enableCompression();
     r.sentNewKeys = true;
     // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
     if (r.initial && this.role === 'server' && this.peerWantsExtInfo) this.write(this.serverExtInfo());
@@ -523,7 +525,8 @@ export class Transport {
     this.decoder.setKeys(r.inKeys);
     if (this.strictKex) this.decoder.resetSequence(); // PROTOCOL §1.9
     const n = r.negotiated!;
-    if (r.initial && (this.role === 'client' ? n.compSC : n.compCS) === 'zlib') this.decoder.enableDecompression();
+    if (r.initial && (this.role === 'client' ? n.compSC : n.compCS) === 'zlib')
+      this.decoder.enableDecompression();
     r.receivedNewKeys = true;
     if (r.initial) this.extInfoWindow = this.role === 'client' ? true : this.peerWantsExtInfo;
     if (r.sentNewKeys) this.finishKex();
