@@ -11,7 +11,16 @@ import { concatBytes } from '../../../src/crypto/bytes.js';
 import { seededRandom } from '../../../src/crypto/random.js';
 import { generateKey } from '../../../src/keys/generate-key.js';
 import { type AlgorithmPreferences, defaultPreferences } from '../../../src/transport/algorithms.js';
-import { encodeExtInfo } from '../../../src/wire/transport-messages.js';
+import {
+  encodeUserauthFailure,
+  encodeUserauthRequest,
+  encodeUserauthSuccess,
+} from '../../../src/wire/auth-messages.js';
+import {
+  encodeExtInfo,
+  encodeServiceAccept,
+  encodeServiceRequest,
+} from '../../../src/wire/transport-messages.js';
 import { crypto, type PeerOptions, ScriptedPeer } from './scripted-peer.js';
 
 export type Sut = ServerCore | ClientCore;
@@ -129,6 +138,15 @@ export class Harness<C extends Sut> {
     return e?.info;
   }
 
+  /** The last authentication question the server SUT asked the application. */
+  lastDecision(): Extract<CoreEvent, { type: 'auth-decide' }> {
+    const asks = this.events.filter(
+      (e): e is Extract<CoreEvent, { type: 'auth-decide' }> => e.type === 'auth-decide',
+    );
+    if (asks.length === 0) throw new Error('harness: no auth-decide event');
+    return asks[asks.length - 1];
+  }
+
   /** The types of the events the SUT reported, in order. */
   eventTypes(): string[] {
     return this.events.map((e) => e.type);
@@ -199,4 +217,24 @@ export function clientUnderTest(
 
 function generateHostKey(seed: string) {
   return generateKey(crypto, 'ssh-ed25519', { random: seededRandom(`${seed}/host`) });
+}
+
+/** Server SUT: SERVICE_REQUEST, a password request, and the application's accept. */
+export function authenticateServer(h: Harness<ServerCore>, user = USER): void {
+  h.send(encodeServiceRequest('ssh-userauth'));
+  h.send(encodeUserauthRequest({ user, service: 'ssh-connection', method: 'password', password: 'secret' }));
+  const ask = h.lastDecision();
+  h.sut.decide(ask.id, { result: 'accept' });
+  h.pump();
+  if (!h.sut.authenticated) throw new Error('authenticate: the server did not accept');
+}
+
+/** Client SUT (password method): SERVICE_ACCEPT, FAILURE to `none`, the password, SUCCESS. */
+export function authenticateClient(h: Harness<ClientCore>): void {
+  h.send(encodeServiceAccept('ssh-userauth'));
+  h.send(encodeUserauthFailure(['password'], false));
+  h.sut.answerPassword('secret');
+  h.pump();
+  h.send(encodeUserauthSuccess());
+  if (!h.sut.authenticated) throw new Error('authenticate: the client did not take SUCCESS');
 }
