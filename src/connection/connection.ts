@@ -4,6 +4,10 @@
  * connection ends, which `disconnect$` reports exactly once.
  */
 import { filter, map, Observable, ReplaySubject, share, Subject, takeUntil } from 'rxjs';
+import { Answerable } from './channels/answerable.js';
+import type { Channel } from './channels/channel.js';
+import type { ChannelMsg } from './channels/channel-msg.js';
+import { type ChannelOptions, ChannelTable, type IncomingChannel } from './channels/channel-table.js';
 import type { KexInfo, CoreEvent, DisconnectInfo } from './core-events.js';
 import type { Driver } from './driver.js';
 import type { Negotiated } from '../kex/negotiate.js';
@@ -16,13 +20,25 @@ export class Connection {
   readonly rekey$: Observable<KexInfo>;
   /** Every event of the core, for logging and advanced flows. */
   readonly events$: Observable<CoreEvent>;
+  /** The peer's channel opens (sessions, forwarded connections...). Unanswered ones are refused. */
+  readonly incomingChannels$: Observable<IncomingChannel>;
+  /** The peer's global requests (RFC 4254 §4). Answer with `reply` while handling, or `defer()`; else refused. */
+  readonly globalRequests$: Observable<GlobalRequestMsg>;
+  /** Every message of every channel, tagged with its channel. */
+  readonly messages$: Observable<{ channel: Channel; msg: ChannelMsg }>;
   username = '';
+  private readonly table: ChannelTable;
+  private readonly globalRequests = new Subject<GlobalRequestMsg>();
   authMethod = '';
   private readonly disconnectSubject = new ReplaySubject<DisconnectInfo>(1);
   private readonly ended = new Subject<void>();
 
   constructor(protected readonly driver: Driver) {
     this.disconnect$ = this.disconnectSubject.asObservable();
+    this.table = new ChannelTable({ channels: (command) => driver.run((core) => core.channels(command)) });
+    this.incomingChannels$ = this.table.incoming.asObservable();
+    this.messages$ = this.table.messages.asObservable();
+    this.globalRequests$ = this.globalRequests.asObservable();
     this.events$ = driver.events.pipe(takeUntil(this.ended), share());
     this.rekey$ = driver.events.pipe(
       filter((e): e is Extract<CoreEvent, { type: 'kex' }> => e.type === 'kex' && !e.info.initial),
@@ -30,10 +46,19 @@ export class Connection {
     );
     driver.events.subscribe({
       next: (e) => {
-        if (e.type !== 'closed') return;
-        this.disconnectSubject.next(e.info);
-        this.disconnectSubject.complete();
-        this.ended.next();
+        switch (e.type) {
+          case 'channel':
+            return this.table.handle(e.event);
+          case 'global-request':
+            return this.offerGlobalRequest(e);
+          case 'closed':
+            this.table.closeAll();
+            this.globalRequests.complete();
+            this.disconnectSubject.next(e.info);
+            this.disconnectSubject.complete();
+            this.ended.next();
+            return;
+        }
       },
     });
   }
@@ -74,6 +99,36 @@ export class Connection {
     this.driver.run((core) => core.disconnect(reason, description));
   }
 
+  /**
+   * Opens a channel (RFC 4254 §5.1) when subscribed; emits it once the peer confirms and completes when it
+   * closes. Unsubscribing closes the channel. Errors with ChannelOpenError when the peer refuses.
+   */
+  openChannel(channelType: string, data?: Uint8Array, opts?: ChannelOptions): Observable<Channel> {
+    return this.table.open(channelType, data, opts);
+  }
+
+  /** Opens a `session` channel (RFC 4254 §6.1) for exec, shell or a subsystem. */
+  session(opts?: ChannelOptions): Observable<Channel> {
+    return this.openChannel('session', undefined, opts);
+  }
+
+  /** Number of open channels. */
+  get channelCount(): number {
+    return this.table.count;
+  }
+
+  private offerGlobalRequest(e: Extract<CoreEvent, { type: 'global-request' }>): void {
+    const answer = new Answerable<{ ok: boolean; data?: Uint8Array }>((a) => e.reply(a.ok, a.data));
+    this.globalRequests.next({
+      name: e.name,
+      wantReply: e.wantReply,
+      data: e.data,
+      reply: (ok, data) => answer.settle({ ok, data }),
+      defer: () => answer.defer(),
+    });
+    answer.finish({ ok: false });
+  }
+
   /** Sends a global request (RFC 4254 §4) and emits the reply (success flag and response data). */
   globalRequest(
     name: string,
@@ -88,4 +143,12 @@ export class Connection {
       );
     });
   }
+}
+
+export interface GlobalRequestMsg {
+  name: string;
+  wantReply: boolean;
+  data: Uint8Array;
+  reply(ok: boolean, data?: Uint8Array): void;
+  defer(): void;
 }

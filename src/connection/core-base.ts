@@ -10,14 +10,9 @@
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
 import { DisconnectReason, ProtocolError, TimeoutError } from '../errors.js';
 import { Transport, type TransportOptions } from '../transport/transport.js';
-import {
-  ChannelOpenFailure,
-  decodeChannelOpen,
-  decodeGlobalRequest,
-  encodeChannelOpenFailure,
-  encodeGlobalRequest,
-  encodeRequestFailure,
-} from '../wire/connection-messages.js';
+import { decodeGlobalRequest, encodeGlobalRequest } from '../wire/connection-messages.js';
+import { ChannelMux, type ChannelMuxOptions } from '../channel/channel-mux.js';
+import { GlobalRequests } from './global-requests.js';
 import { MSG } from '../wire/message-numbers.js';
 import { encodePing } from '../wire/transport-messages.js';
 import type { CoreEvent } from './core-events.js';
@@ -28,16 +23,16 @@ export interface CoreOptions extends Omit<TransportOptions, 'role'> {
   random: RandomSource;
   clock: () => number;
   keepalive?: KeepaliveOptions;
+  channels?: Omit<ChannelMuxOptions, 'send'>;
 }
-
-type PendingGlobal = { kind: 'keepalive' } | { kind: 'app'; resolve(ok: boolean, data: Uint8Array): void };
 
 export abstract class CoreBase {
   readonly transport: Transport;
   authenticated = false;
   protected readonly events: CoreEvent[] = [];
   protected readonly keepalive: Keepalive;
-  private readonly pendingGlobal: PendingGlobal[] = [];
+  readonly mux: ChannelMux;
+  private readonly globals: GlobalRequests;
   private closedReported = false;
 
   constructor(
@@ -46,6 +41,20 @@ export abstract class CoreBase {
   ) {
     this.transport = new Transport({ ...options, role });
     this.keepalive = new Keepalive(options.keepalive, options.clock());
+    const send = (p: Uint8Array) => this.transport.send(p);
+    this.mux = new ChannelMux({ ...options.channels, send });
+    this.globals = new GlobalRequests(send);
+  }
+
+  /** Runs a command against the channel layer, turning a protocol error into a disconnect, then drains events. */
+  channels(command: (mux: ChannelMux) => void): void {
+    if (this.closed) return;
+    try {
+      command(this.mux);
+    } catch (e) {
+      this.transport.fail(e);
+    }
+    this.process();
   }
 
   get closed(): boolean {
@@ -74,7 +83,7 @@ export abstract class CoreBase {
           );
           break;
         case 'probe':
-          this.pendingGlobal.push({ kind: 'keepalive' });
+          this.globals.expect({ kind: 'keepalive' });
           this.transport.send(
             encodeGlobalRequest({ name: 'keepalive@openssh.com', wantReply: true, data: new Uint8Array(0) }),
           );
@@ -111,7 +120,7 @@ export abstract class CoreBase {
 
   /** Sends a global request (RFC 4254 §4); with `wantReply` the callback gets the peer's answer in order. */
   globalRequest(name: string, data: Uint8Array, onReply?: (ok: boolean, data: Uint8Array) => void): void {
-    if (onReply) this.pendingGlobal.push({ kind: 'app', resolve: onReply });
+    if (onReply) this.globals.expect({ kind: 'app', resolve: onReply });
     this.transport.send(encodeGlobalRequest({ name, wantReply: !!onReply, data }));
     this.process();
   }
@@ -143,6 +152,7 @@ export abstract class CoreBase {
         this.transport.fail(err);
       }
     }
+    this.drainChannels();
   }
 
   private handleTransportEvent(e: NonNullable<ReturnType<Transport['pollEvent']>>): void {
@@ -194,34 +204,32 @@ export abstract class CoreBase {
     this.transport.sendUnimplemented(); // RFC 4253 §11.4
   }
 
-  /** Connection layer: global requests and channels. Channels arrive with the channel layer; refuse opens meanwhile. */
+  /** Connection layer (RFC 4254): global requests here, channel messages to the multiplexer. */
   protected onConnectionMessage(p: Uint8Array): void {
     switch (p[0]) {
       case MSG.GLOBAL_REQUEST: {
         const req = decodeGlobalRequest(p);
-        if (req.wantReply) this.transport.send(encodeRequestFailure());
+        const reply = this.globals.onRequest(req);
+        if (reply)
+          this.events.push({
+            type: 'global-request',
+            name: req.name,
+            wantReply: req.wantReply,
+            data: req.data,
+            reply,
+          });
         return;
       }
       case MSG.REQUEST_SUCCESS:
-      case MSG.REQUEST_FAILURE: {
-        const pending = this.pendingGlobal.shift();
-        if (!pending) throw new ProtocolError('global request reply without a request');
-        if (pending.kind === 'app') pending.resolve(p[0] === MSG.REQUEST_SUCCESS, p.subarray(1));
-        return;
-      }
-      case MSG.CHANNEL_OPEN: {
-        const open = decodeChannelOpen(p);
-        this.transport.send(
-          encodeChannelOpenFailure(
-            open.senderChannel,
-            ChannelOpenFailure.ADMINISTRATIVELY_PROHIBITED,
-            'channels are not accepted',
-          ),
-        );
-        return;
-      }
+      case MSG.REQUEST_FAILURE:
+        return this.globals.onReply(p);
       default:
-        throw new ProtocolError(`message ${p[0]} for a channel that does not exist`);
+        this.mux.receive(p);
     }
+  }
+
+  /** Moves channel events out of the multiplexer into the core's event queue. */
+  private drainChannels(): void {
+    for (let e = this.mux.poll(); e; e = this.mux.poll()) this.events.push({ type: 'channel', event: e });
   }
 }

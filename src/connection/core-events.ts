@@ -1,6 +1,7 @@
 /** What a connection core reports to the edge (the RxJS layer or any other driver). */
 import type { Negotiated } from '../kex/negotiate.js';
 import type { SshError } from '../errors.js';
+import type { ChannelEvent } from '../channel/channel-mux.js';
 
 export interface DisconnectInfo {
   /** RFC 4253 §11.1 reason code. */
@@ -33,6 +34,14 @@ export type CoreEvent =
   | { type: 'auth-decide'; id: number; request: unknown }
   | { type: 'authenticated'; username: string; method: string; methods: string[] }
   | { type: 'message'; payload: Uint8Array }
+  | { type: 'channel'; event: ChannelEvent }
+  | {
+      type: 'global-request';
+      name: string;
+      wantReply: boolean;
+      data: Uint8Array;
+      reply(ok: boolean, data?: Uint8Array): void;
+    }
   | { type: 'debug'; message: string }
   | { type: 'pong'; data: Uint8Array }
   | { type: 'closed'; info: DisconnectInfo };

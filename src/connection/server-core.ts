@@ -113,7 +113,12 @@ export class ServerCore extends CoreBase {
             this.authenticated = true;
             // After USERAUTH_SUCCESS went out: delayed compression starts here (OpenSSH PROTOCOL §1.2).
             this.transport.setAuthenticated();
-            this.events.push({ type: 'authenticated', username: out.username, method: out.method, methods: out.methods });
+            this.events.push({
+              type: 'authenticated',
+              username: out.username,
+              method: out.method,
+              methods: out.methods,
+            });
           };
           // If replies are held back, success must wait behind them, or compression would start too early.
           if (this.delayed.length) this.delayed.push({ at: this.delayed.at(-1)!.at, then: succeed });

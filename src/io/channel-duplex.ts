@@ -1,0 +1,94 @@
+/**
+ * A channel as a Node `Duplex`, with backpressure both ways: the peer's window is refilled only when the
+ * reader has taken the bytes (push() said yes, or _read asked for more), and writes call back only once the
+ * channel's outgoing queue is short, so `pipe()` and `stream.pipeline()` slow the right side down.
+ *
+ * stderr arrives on `duplex.stderr` (a Readable), and the exit status or signal as an `exit` event
+ * (`code`, `signal`) emitted before `end`, so no API shape loses them.
+ */
+import { Duplex, PassThrough } from 'node:stream';
+import type { Channel } from '../connection/channels/channel.js';
+
+/** Outgoing bytes queued in the channel above which writes wait for the `writable` message. */
+const HIGH_WATER = 1 << 20;
+
+export interface ChannelDuplex extends Duplex {
+  readonly stderr: PassThrough;
+  readonly channel: Channel;
+}
+
+export function channelDuplex(channel: Channel): ChannelDuplex {
+  channel.manualConsume = true;
+  let unconsumed = 0;
+  let paused = false;
+  let waitingWrite: (() => void) | undefined;
+  const stderr = new PassThrough();
+
+  const duplex = new Duplex({
+    allowHalfOpen: true,
+    read() {
+      paused = false;
+      if (unconsumed > 0) {
+        const n = unconsumed;
+        unconsumed = 0;
+        channel.consume(n);
+      }
+    },
+    write(chunk: Buffer, _enc, callback) {
+      channel.next(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if (channel.bufferedAmount < HIGH_WATER) callback();
+      else waitingWrite = () => callback();
+    },
+    final(callback) {
+      channel.complete();
+      callback();
+    },
+    destroy(err, callback) {
+      channel.close();
+      callback(err);
+    },
+  }) as ChannelDuplex;
+  Object.assign(duplex, { stderr, channel });
+
+  channel.subscribe({
+    next: (msg) => {
+      switch (msg.type) {
+        case 'data':
+          // Copy: the bytes are a view into a packet buffer that will be reused.
+          if (paused || !duplex.push(Buffer.from(msg.data))) {
+            paused = true;
+            unconsumed += msg.data.length;
+          } else {
+            channel.consume(msg.data.length);
+          }
+          return;
+        case 'extended-data':
+          if (msg.dataType === 1) stderr.write(Buffer.from(msg.data));
+          channel.consume(msg.data.length);
+          return;
+        case 'exit-status':
+          duplex.emit('exit', msg.code, null);
+          return;
+        case 'exit-signal':
+          duplex.emit('exit', null, msg.signal);
+          return;
+        case 'eof':
+          duplex.push(null);
+          stderr.end();
+          return;
+        case 'writable': {
+          const w = waitingWrite;
+          waitingWrite = undefined;
+          w?.();
+          return;
+        }
+      }
+    },
+    complete: () => {
+      duplex.push(null);
+      if (!stderr.writableEnded) stderr.end();
+      waitingWrite?.();
+    },
+  });
+  return duplex;
+}
