@@ -34,7 +34,7 @@ export function verifyWith(crypto: CryptoBackend) {
 export class ServerCore extends CoreBase {
   private auth?: ServerAuth;
   private readonly startedAt: number;
-  private readonly delayed: { at: number; payload?: Uint8Array; then?: () => void }[] = [];
+  private readonly delayed: { at: number; payload?: Uint8Array; after?: () => void }[] = [];
 
   constructor(private readonly serverOptions: ServerCoreOptions) {
     super('server', serverOptions);
@@ -86,7 +86,7 @@ export class ServerCore extends CoreBase {
     while (this.delayed.length && this.delayed[0].at <= now) {
       const item = this.delayed.shift()!;
       if (item.payload) this.transport.send(item.payload);
-      item.then?.();
+      item.after?.();
     }
   }
 
@@ -121,7 +121,7 @@ export class ServerCore extends CoreBase {
             });
           };
           // If replies are held back, success must wait behind them, or compression would start too early.
-          if (this.delayed.length) this.delayed.push({ at: this.delayed.at(-1)!.at, then: succeed });
+          if (this.delayed.length) this.delayed.push({ at: this.delayed.at(-1)!.at, after: succeed });
           else succeed();
           break;
         }
