@@ -128,13 +128,13 @@ export class ChannelMux {
   close(id: number, opts?: { discard?: boolean }): void {
     const ch = this.mine(id, 'close');
     if (opts?.discard) ch.out.clear();
-    if (!ch.closeQueued) {
-      ch.closeQueued = true;
-      // The application will not read what is buffered: release it so a peer blocked on our window can
-      // go on, or a CLOSE stuck behind its window could wait forever.
-      ch.adjust(ch.in.release());
-    }
+    if (ch.closeQueued) return this.settle(ch);
+    ch.closeQueued = true;
+    // The application will not read what is buffered: release it, so that a peer blocked on our window can
+    // go on (our CLOSE may be waiting behind its window). Pointless if the CLOSE goes out right now.
+    const released = ch.in.release();
     this.settle(ch);
+    ch.adjust(released);
   }
 
   /** Sends CHANNEL_REQUEST (RFC 4254 §5.4) at once, ahead of queued data; with wantReply a 'reply' follows. */
