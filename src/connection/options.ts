@@ -5,6 +5,7 @@ import { defaultCrypto } from '../crypto/index.js';
 import { systemRandom } from '../crypto/random.js';
 import { type AlgorithmPreferences, defaultPreferences } from '../transport/algorithms.js';
 import type { RekeyLimits } from '../transport/rekey-policy.js';
+import type { ChannelMuxOptions } from '../channel/mux-options.js';
 import type { CoreOptions } from './core-base.js';
 
 export interface CommonOptions {
@@ -23,6 +24,8 @@ export interface CommonOptions {
   software?: string;
   /** Offer and honour strict key exchange (Terrapin countermeasure). On by default. */
   strictKex?: boolean;
+  /** Channel flow-control limits: window (2 MiB), max packet (32 KiB), channel cap (1024)... */
+  channels?: Omit<ChannelMuxOptions, 'send'>;
 }
 
 export function coreOptions(o: CommonOptions): CoreOptions & { scheduler: SchedulerLike } {
@@ -36,6 +39,7 @@ export function coreOptions(o: CommonOptions): CoreOptions & { scheduler: Schedu
     rekey: o.rekey,
     software: o.software,
     strictKex: o.strictKex ?? true,
+    channels: o.channels,
     keepalive: o.keepaliveIntervalMs
       ? { intervalMs: o.keepaliveIntervalMs, countMax: o.keepaliveCountMax ?? 3 }
       : undefined,
