@@ -27,7 +27,7 @@ export interface AcceptOptions extends CommonOptions {
   maxAuthTries?: number;
   loginGraceTimeMs?: number;
   authFailureDelayMs?: number;
-  /** Also offer SHA-1 `ssh-rsa` signatures (off by default; RFC 8332 deprecates them). */
+  /** Also offer and accept SHA-1 `ssh-rsa` signatures (off by default; RFC 8332 deprecates them). */
   allowSshRsaSha1?: boolean;
 }
 
@@ -57,6 +57,7 @@ export function accept(io: ByteIO, options: AcceptOptions): Observable<Connectio
       maxAuthTries: options.maxAuthTries,
       loginGraceTimeMs: options.loginGraceTimeMs,
       authFailureDelayMs: options.authFailureDelayMs ?? 250,
+      acceptedPublicKeyAlgorithms: defaultSigAlgs(options.allowSshRsaSha1),
     });
     const driver = new Driver(core, io, base.scheduler);
     const connection = new Connection(driver);

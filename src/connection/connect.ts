@@ -40,6 +40,8 @@ export interface ConnectOptions extends CommonOptions {
   /** Methods to try, in order (like OpenSSH's PreferredAuthentications). */
   authMethods?: readonly string[];
   onBanner?: (message: string) => void;
+  /** Allow SHA-1 `ssh-rsa` user signatures (off by default; RFC 8332 deprecates them). */
+  allowSshRsaSha1?: boolean;
   /** Host name for the verifier and messages. */
   host?: string;
   port?: number;
@@ -56,7 +58,7 @@ function authMethods(o: ConnectOptions): ClientAuthMethod[] {
           type: 'publickey',
           keyType: k.type,
           publicKeyBlob: k.publicKey.blob,
-          algorithms: signatureAlgorithmsFor(k.type),
+          algorithms: signatureAlgorithmsFor(k.type).filter((a) => o.allowSshRsaSha1 || a !== 'ssh-rsa'),
         });
       }
     } else if (m === 'password' && o.password !== undefined) {

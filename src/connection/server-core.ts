@@ -19,6 +19,8 @@ export interface ServerCoreOptions extends CoreOptions {
   loginGraceTimeMs?: number;
   /** Delay before a failure reply, which slows password guessing (RFC 4252 §4 allows it). */
   authFailureDelayMs?: number;
+  /** Public-key signature algorithms accepted from clients (defaults exclude SHA-1 `ssh-rsa`, RFC 8332). */
+  acceptedPublicKeyAlgorithms?: string[];
 }
 
 export function verifyWith(crypto: CryptoBackend) {
@@ -59,6 +61,7 @@ export class ServerCore extends CoreBase {
       maxAttempts: this.serverOptions.maxAuthTries ?? 6,
       banner: this.serverOptions.banner,
       verifySignature: verifyWith(this.options.crypto),
+      acceptableAlgorithms: this.serverOptions.acceptedPublicKeyAlgorithms,
     });
   }
 
