@@ -9,15 +9,23 @@
  *     string publickey 1..N
  *     string private section     (encrypted when ciphername ≠ "none")
  *
- * Private section: uint32 checkint ‖ uint32 checkint ‖ N private key bodies (private-key-body.ts) ‖
- * padding 1, 2, 3, … up to a multiple of the cipher block size (8 for "none").
+ * Private section (encrypted as key-file-cipher.ts describes): uint32 checkint ‖ uint32 checkint ‖
+ * N private key bodies (private-key-body.ts) ‖ padding 1, 2, 3, … up to a multiple of the cipher block size (8 for "none", 16 for AES).
  */
 import type { RandomSource } from '../crypto/backend.js';
-import { equalBytes, fromBase64, toBase64, utf8 } from '../crypto/bytes.js';
+import { equalBytes, fromBase64, toBase64, utf8, wipe } from '../crypto/bytes.js';
 import { systemRandom } from '../crypto/random.js';
-import { DecodeError } from '../errors.js';
+import { DecodeError, UsageError } from '../errors.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
+import {
+  DEFAULT_BCRYPT_ROUNDS,
+  DEFAULT_KEY_FILE_CIPHER,
+  deriveKeyFileKey,
+  encodeBcryptOptions,
+  KEY_FILE_CIPHERS,
+  parseBcryptOptions,
+} from './key-file-cipher.js';
 import { KeyFileError } from './key-file-error.js';
 import type { PrivateKey } from './private-key.js';
 import { readPrivateKeyBody, writePrivateKeyBody } from './private-key-body.js';
@@ -66,30 +74,50 @@ function parseBinary(bytes: Uint8Array, passphrase: string | undefined): Private
   if (!equalBytes(r.raw(Math.min(MAGIC.length, r.remaining), 'magic'), MAGIC)) {
     throw new KeyFileError('unknown-format', 'openssh-key-v1: bad magic');
   }
-  const cipher = r.ascii('ciphername', 64);
+  const cipherName = r.ascii('ciphername', 64);
   const kdf = r.ascii('kdfname', 64);
   const kdfOptions = r.string('kdfoptions');
   const count = r.uint32('number of keys');
-  if (count !== 1)
+  if (count !== 1) {
     throw new KeyFileError('unsupported', `openssh-key-v1: ${count} keys in one file (only 1 is supported)`);
+  }
   const publicBlob = r.string('public key');
   const section = r.string('private section');
-  r.end();
 
-  if (cipher !== 'none') {
-    if (passphrase === undefined) {
-      throw new KeyFileError(
-        'passphrase-required',
-        `openssh-key-v1: key is encrypted (${cipher}, ${kdf}); a passphrase is needed`,
-      );
-    }
+  if (cipherName === 'none') {
+    r.end();
+    if (kdf !== 'none' || kdfOptions.length !== 0) throw new DecodeError('unencrypted key names a KDF');
+    return parsePrivateSection(section, publicBlob, UNENCRYPTED_BLOCK_SIZE, false);
+  }
+  const cipher = Object.hasOwn(KEY_FILE_CIPHERS, cipherName) ? KEY_FILE_CIPHERS[cipherName] : undefined;
+  if (!cipher || kdf !== 'bcrypt') {
     throw new KeyFileError(
       'unsupported',
-      `openssh-key-v1: encrypted keys (${cipher}, ${kdf}) are not supported yet`,
+      `openssh-key-v1: encryption ${cipherName} with KDF ${kdf} is not supported`,
     );
   }
-  if (kdf !== 'none' || kdfOptions.length !== 0) throw new DecodeError('unencrypted key names a KDF');
-  return parsePrivateSection(section, publicBlob, UNENCRYPTED_BLOCK_SIZE, false);
+  // AEAD ciphers store their tag right after the section string (OpenSSH sshkey.c, "authlen").
+  const tag = r.raw(cipher.tagLength, 'authentication tag');
+  r.end();
+  if (passphrase === undefined) {
+    throw new KeyFileError(
+      'passphrase-required',
+      `openssh-key-v1: key is encrypted (${cipherName}); a passphrase is needed`,
+    );
+  }
+  if (passphrase === '')
+    throw new KeyFileError('wrong-passphrase', 'openssh-key-v1: wrong passphrase (empty)');
+  if (section.length % cipher.blockSize !== 0)
+    throw new DecodeError('private section is not a multiple of the block size');
+  const { key, iv } = deriveKeyFileKey(passphrase, parseBcryptOptions(kdfOptions), cipher);
+  const plain = cipher.decrypt(key, iv, section, tag);
+  wipe(key, iv);
+  if (plain === null) throw new KeyFileError('wrong-passphrase', 'openssh-key-v1: wrong passphrase');
+  try {
+    return parsePrivateSection(plain, publicBlob, cipher.blockSize, true);
+  } finally {
+    wipe(plain);
+  }
 }
 
 /** Decodes the (decrypted) private section; `encrypted` decides whether a check failure means a wrong passphrase. */
@@ -123,28 +151,51 @@ function parsePrivateSection(
 export interface WriteOpenSshOptions {
   /** Overrides the key's own comment. */
   comment?: string;
-  /** Source for the checkint (PROTOCOL.key: random, so a wrong passphrase is detected); default systemRandom. */
+  /** Encrypts the file (aes256-ctr, bcrypt KDF, as ssh-keygen does). Absent: unencrypted. */
+  passphrase?: string;
+  /** bcrypt rounds when encrypting; default 16 as ssh-keygen (-a). */
+  rounds?: number;
+  /** Source for the checkint and the KDF salt; default systemRandom. */
   random?: RandomSource;
 }
 
 /**
- * Writes an unencrypted `openssh-key-v1` file that `ssh-keygen -y -f` reads.
- * @example writeFileSync('id_ed25519', formatOpenSshPrivateKey(key), { mode: 0o600 })
+ * Writes an `openssh-key-v1` file that `ssh-keygen -y -f` reads, encrypted when a passphrase is given.
+ * @example writeFileSync('id_ed25519', formatOpenSshPrivateKey(key, { passphrase }), { mode: 0o600 })
  */
 export function formatOpenSshPrivateKey(key: PrivateKey, opts: WriteOpenSshOptions = {}): string {
-  const checkint = new DataView((opts.random ?? systemRandom)(4).slice().buffer).getUint32(0);
+  const random = opts.random ?? systemRandom;
+  const encrypted = opts.passphrase !== undefined;
+  const cipher = KEY_FILE_CIPHERS[DEFAULT_KEY_FILE_CIPHER];
+  const blockSize = encrypted ? cipher.blockSize : UNENCRYPTED_BLOCK_SIZE;
+
+  const checkint = new DataView(random(4).slice().buffer).getUint32(0);
   const section = new SshWriter(512).uint32(checkint).uint32(checkint);
   writePrivateKeyBody(section, key, opts.comment ?? key.comment);
-  for (let pad = 1; section.length % UNENCRYPTED_BLOCK_SIZE !== 0; pad++) section.byte(pad);
+  for (let pad = 1; section.length % blockSize !== 0; pad++) section.byte(pad);
 
+  let cipherName = 'none';
+  let kdf = 'none';
+  let kdfOptions: Uint8Array = new Uint8Array(0);
+  let body: Uint8Array = section.peek();
+  if (encrypted) {
+    const rounds = opts.rounds ?? DEFAULT_BCRYPT_ROUNDS;
+    if (!Number.isInteger(rounds) || rounds < 1)
+      throw new UsageError('bcrypt rounds must be a positive integer');
+    const kdfParams = { salt: random(16).slice(), rounds }; // 16-byte salt, as ssh-keygen
+    const { key: k, iv } = deriveKeyFileKey(opts.passphrase ?? '', kdfParams, cipher);
+    body = cipher.encrypt(k, iv, section.peek());
+    wipe(k, iv);
+    [cipherName, kdf, kdfOptions] = [DEFAULT_KEY_FILE_CIPHER, 'bcrypt', encodeBcryptOptions(kdfParams)];
+  }
   const file = new SshWriter(1024)
     .raw(MAGIC)
-    .string('none')
-    .string('none')
-    .string(new Uint8Array(0))
+    .string(cipherName)
+    .string(kdf)
+    .string(kdfOptions)
     .uint32(1)
     .string(key.publicKey.blob)
-    .string(section.peek());
+    .string(body);
   section.peek().fill(0); // the section held private material
   const b64 = toBase64(file.peek());
   file.peek().fill(0);

@@ -102,17 +102,6 @@ describe.each(KEYGEN_FIXTURES)('ssh-keygen -t $t $bits', (f) => {
 });
 
 describe('encrypted and foreign key files', () => {
-  it('reports a passphrase-protected openssh key as passphrase-required, or unsupported when one is given', () => {
-    const gen = generateWithSshKeygen(tmp.dir, 'enc_ed25519', KEYGEN_FIXTURES[0], ['-N', 'secret']);
-    expect(gen.privateText).toContain('OPENSSH PRIVATE KEY');
-    expect(() => parsePrivateKeyFile(gen.privateText)).toThrow(
-      expect.objectContaining({ name: 'KeyFileError', code: 'passphrase-required' }),
-    );
-    expect(() => parsePrivateKeyFile(gen.privateText, 'secret')).toThrow(
-      expect.objectContaining({ code: 'unsupported' }),
-    );
-  });
-
   it('names the reason for an encrypted PEM: missing and wrong passphrase, then loads with the right one', () => {
     const path = `${tmp.dir}/enc_pem`;
     sshKeygen(['-q', '-t', 'ecdsa', '-b', '256', '-N', 'secret', '-m', 'PEM', '-f', path]);

@@ -1,0 +1,99 @@
+/**
+ * Encryption of the openssh-key-v1 private section (OpenSSH PROTOCOL.key): a cipher from OpenSSH's list
+ * keyed by bcrypt_pbkdf(passphrase, salt, rounds), which yields key ‖ IV in one output. Uses @noble/ciphers
+ * directly rather than a CryptoBackend: key files are read once, off the packet path, and this keeps
+ * `parsePrivateKeyFile(text, passphrase)` free of a backend argument.
+ *
+ *     kdfoptions for "bcrypt":  string salt ‖ uint32 rounds
+ */
+import { ctr, gcm } from '@noble/ciphers/aes.js';
+import { utf8, wipe } from '../crypto/bytes.js';
+import { DecodeError, UsageError } from '../errors.js';
+import { SshReader } from '../wire/reader.js';
+import { SshWriter } from '../wire/writer.js';
+import { bcryptPbkdf } from './bcrypt-pbkdf.js';
+
+export interface KeyFileCipher {
+  keyLength: number;
+  ivLength: number;
+  blockSize: number;
+  /** AEAD tag bytes stored after the private section string (0 for CTR). */
+  tagLength: number;
+  /** Returns null when an AEAD tag does not verify. */
+  decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array, tag: Uint8Array): Uint8Array | null;
+  /** Returns ciphertext ‖ tag. */
+  encrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array;
+}
+
+const aesCtr = (keyLength: number): KeyFileCipher => ({
+  keyLength,
+  ivLength: 16,
+  blockSize: 16,
+  tagLength: 0,
+  decrypt: (key, iv, data) => ctr(key, iv).decrypt(data),
+  encrypt: (key, iv, data) => ctr(key, iv).encrypt(data),
+});
+
+/** AES-GCM as OpenSSH's cipher.c uses it for key files: 12-byte IV from the KDF, no AAD, 16-byte tag. */
+const aesGcm = (keyLength: number): KeyFileCipher => ({
+  keyLength,
+  ivLength: 12,
+  blockSize: 16,
+  tagLength: 16,
+  decrypt: (key, iv, data, tag) => {
+    const both = new Uint8Array(data.length + tag.length);
+    both.set(data);
+    both.set(tag, data.length);
+    try {
+      return gcm(key, iv).decrypt(both);
+    } catch {
+      return null; // tag mismatch
+    }
+  },
+  encrypt: (key, iv, data) => gcm(key, iv).encrypt(data),
+});
+
+/** The ciphers OpenSSH offers for key files that we support (cipher.c; ssh-keygen -Z). */
+export const KEY_FILE_CIPHERS: Readonly<Record<string, KeyFileCipher>> = {
+  'aes128-ctr': aesCtr(16),
+  'aes192-ctr': aesCtr(24),
+  'aes256-ctr': aesCtr(32),
+  'aes128-gcm@openssh.com': aesGcm(16),
+  'aes256-gcm@openssh.com': aesGcm(32),
+};
+
+/** ssh-keygen's defaults for new encrypted keys (sshkey.c DEFAULT_CIPHERNAME, DEFAULT_ROUNDS). */
+export const DEFAULT_KEY_FILE_CIPHER = 'aes256-ctr';
+export const DEFAULT_BCRYPT_ROUNDS = 16;
+
+export interface BcryptOptions {
+  salt: Uint8Array;
+  rounds: number;
+}
+
+export function parseBcryptOptions(kdfOptions: Uint8Array): BcryptOptions {
+  const r = new SshReader(kdfOptions, 'bcrypt kdfoptions');
+  const salt = r.string('salt', 1024);
+  const rounds = r.uint32('rounds');
+  r.end();
+  if (salt.length === 0 || rounds === 0)
+    throw new DecodeError('bcrypt kdfoptions: empty salt or zero rounds');
+  return { salt, rounds };
+}
+
+export function encodeBcryptOptions(o: BcryptOptions): Uint8Array {
+  return new SshWriter(32).string(o.salt).uint32(o.rounds).bytes();
+}
+
+/** bcrypt_pbkdf → key ‖ IV for `cipher`. The caller wipes both. */
+export function deriveKeyFileKey(
+  passphrase: string,
+  o: BcryptOptions,
+  cipher: KeyFileCipher,
+): { key: Uint8Array; iv: Uint8Array } {
+  const pass = utf8(passphrase);
+  if (pass.length === 0) throw new UsageError('an empty passphrase cannot encrypt or decrypt a key file');
+  const out = bcryptPbkdf(pass, o.salt, cipher.keyLength + cipher.ivLength, o.rounds);
+  wipe(pass);
+  return { key: out.subarray(0, cipher.keyLength), iv: out.subarray(cipher.keyLength) };
+}
