@@ -56,7 +56,16 @@ export function expectDeaf(h: Harness<Sut>): void {
 }
 
 /** Event types that show the application saw something of the peer's doing. */
-export const APP_VISIBLE = ['message', 'auth-decide', 'authenticated', 'auth-prompt', 'banner', 'pong'];
+export const APP_VISIBLE = [
+  'message',
+  'channel',
+  'global-request',
+  'auth-decide',
+  'authenticated',
+  'auth-prompt',
+  'banner',
+  'pong',
+];
 
 export function expectAppSawNothing(h: Harness<Sut>, allowed: readonly string[] = []): void {
   const seen = h.eventTypes().filter((t) => APP_VISIBLE.includes(t) && !allowed.includes(t));
