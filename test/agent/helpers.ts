@@ -16,9 +16,12 @@ export interface RunningAgent {
 }
 
 /** `ssh-agent -a <socket> -D` in the foreground; resolves once the socket exists. Stop kills it by PID. */
-export async function startOpenSshAgent(dir: string): Promise<RunningAgent> {
+export async function startOpenSshAgent(dir: string, env: NodeJS.ProcessEnv = {}): Promise<RunningAgent> {
   const socket = join(dir, 'openssh-agent.sock');
-  const child = spawn('ssh-agent', ['-a', socket, '-D'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('ssh-agent', ['-a', socket, '-D'], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { PATH: process.env.PATH, ...env },
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error('ssh-agent did not start');
   for (let i = 0; i < 200 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 25));
