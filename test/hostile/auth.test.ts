@@ -115,8 +115,8 @@ function server(state: (h: Harness<ServerCore>) => void): Harness<ServerCore> {
 function expectRefused(
   h: Harness<ServerCore>,
   decisionsBefore: number,
-  reason = PROTOCOL,
-  type = ProtocolError,
+  reason: number = PROTOCOL,
+  type: typeof ProtocolError = ProtocolError,
 ) {
   expectFailure(h, type, reason);
   expect(h.sut.authenticated).toBe(false);
