@@ -12,7 +12,7 @@ import { MSG } from '../wire/message-numbers.js';
 import type { ChannelEvent } from './channel-events.js';
 import * as m from './channel-messages.js';
 import { ChannelRecord, LEGAL_IN_PHASE, type Phase } from './channel-record.js';
-import { assertUint32 } from './checked-writer.js';
+import { assertName, assertUint32 } from './checked-writer.js';
 import {
   type ChannelMuxOptions,
   type ChannelOpenOptions,
@@ -69,6 +69,7 @@ export class ChannelMux {
 
   /** Sends CHANNEL_OPEN and returns our id; 'open-confirmed' or 'open-failed' follows. */
   open(channelType: string, data: Uint8Array = EMPTY, opts?: ChannelOpenOptions): number {
+    assertName(channelType, 'channel type');
     const w = resolveWindow(opts, this.limits);
     const id = this.allocateId();
     const open = { channelType, senderChannel: id, initialWindow: w.window, maxPacket: w.maxPacket, data };
@@ -142,6 +143,7 @@ export class ChannelMux {
     const ch = this.mine(id, 'request');
     if (ch.phase !== 'open') throw new UsageError(`request on channel ${id} before it is confirmed`);
     if (ch.closeQueued) throw new UsageError(`request on channel ${id} after close()`);
+    assertName(requestType, 'request type');
     this.send(m.encodeChannelRequestMessage({ recipientChannel: ch.peerId, requestType, wantReply, data }));
     if (wantReply) ch.ourRequests++;
   }

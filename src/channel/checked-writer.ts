@@ -21,3 +21,9 @@ export class CheckedWriter extends SshWriter {
     return super.uint32(v);
   }
 }
+
+/** RFC 4250 §4.6.1: names are printable US-ASCII without spaces; a peer would refuse anything else. */
+export function assertName(name: string, what: string): void {
+  if (name.length === 0 || !/^[\x21-\x7e]+$/.test(name))
+    throw new UsageError(`${what} "${name}" is not a US-ASCII name`);
+}

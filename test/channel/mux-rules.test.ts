@@ -357,5 +357,6 @@ describe('application misuse', () => {
     const id = s.peerOpens();
     expect(() => s.mux.write(id, pattern(1), -1)).toThrow(UsageError);
     expect(() => s.mux.write(id, pattern(1), 2 ** 32)).toThrow(UsageError);
+    expect(() => s.mux.request(id, 'exec command', true)).toThrow(UsageError);
   });
 });
