@@ -13,7 +13,7 @@ import {
   type CertificateRole,
 } from './certificate.js';
 import { type CertificateOptionsInput, encodeCertificateOptions } from './certificate-options.js';
-import { certificateKeyTypeFor } from './certificate-types.js';
+import { certificateKeyTypeFor, isCertificateKeyType } from './certificate-types.js';
 import type { SignatureAlgorithm } from './key-types.js';
 import type { PrivateKey } from './private-key.js';
 import type { PublicKey } from './public-key.js';
@@ -88,6 +88,8 @@ function assertCString(value: string, field: string): void {
  *   source, or an algorithm the CA key cannot make
  */
 export function signCertificate(crypto: CryptoBackend, opts: SignCertificateOptions): Uint8Array {
+  if (isCertificateKeyType(opts.publicKey.type))
+    throw new UsageError('certify the plain key: a certificate cannot be certified again');
   const validAfter = toUint64(opts.validAfter ?? 0n, 'validAfter');
   const validBefore = toUint64(opts.validBefore ?? CERT_VALID_FOREVER, 'validBefore');
   if (validAfter >= validBefore) throw new UsageError('certificate validity interval is empty');

@@ -29,7 +29,7 @@ import {
   isCertificateKeyType,
   plainSignatureAlgorithm,
 } from '../../src/keys/certificate-types.js';
-import { generateKey, type KeyType, type PrivateKey } from '../../src/keys/index.js';
+import { generateKey, type KeyType, type PrivateKey, type PublicKey } from '../../src/keys/index.js';
 import { buildRawCertificate, rawOptions, rawStrings } from './certificate-fixtures.js';
 
 const crypto = nodeCrypto!;
@@ -317,6 +317,10 @@ describe('signCertificate', () => {
     ['no nonce and no RandomSource', { random: undefined }],
   ])('refuses %s with a UsageError', (_, patch) => {
     expect(() => signCertificate(crypto, { ...base(), ...(patch as object) })).toThrow(UsageError);
+  });
+  it('refuses to certify a certificate', () => {
+    const asKey = parseCertificate(raw()) as unknown as PublicKey;
+    expect(() => signCertificate(crypto, { ...base(), publicKey: asKey })).toThrow(UsageError);
   });
 });
 
