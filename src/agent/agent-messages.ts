@@ -4,7 +4,7 @@
  * unframed message (see agent-framing.ts for the uint32 length prefix).
  */
 import { DecodeError } from '../errors.js';
-import { type PrivateKey, readPrivateKeyBody, writePrivateKeyBody } from '../keys/index.js';
+import { type PrivateKey, readPrivateKeyBody, wipePrivateKey, writePrivateKeyBody } from '../keys/index.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
 
@@ -191,9 +191,14 @@ export function decodeAgentRequest(message: Uint8Array): AgentRequest {
     case N.ADD_IDENTITY:
     case N.ADD_ID_CONSTRAINED: {
       const key = readPrivateKeyBody(r);
-      const constraints = n === N.ADD_ID_CONSTRAINED ? readConstraints(r) : {};
-      req = { type: 'add-identity', key, constraints };
-      break;
+      try {
+        const constraints = n === N.ADD_ID_CONSTRAINED ? readConstraints(r) : {};
+        r.end();
+        return { type: 'add-identity', key, constraints };
+      } catch (e) {
+        wipePrivateKey(key); // refused after the key was decoded: do not leave its copy behind
+        throw e;
+      }
     }
     case N.REMOVE_IDENTITY:
       req = { type: 'remove-identity', keyBlob: r.string('key blob').slice() };
