@@ -65,6 +65,11 @@ export const KEY_FILE_CIPHERS: Readonly<Record<string, KeyFileCipher>> = {
 /** ssh-keygen's defaults for new encrypted keys (sshkey.c DEFAULT_CIPHERNAME, DEFAULT_ROUNDS). */
 export const DEFAULT_KEY_FILE_CIPHER = 'aes256-ctr';
 export const DEFAULT_BCRYPT_ROUNDS = 16;
+/**
+ * A key file names its own work factor; a hostile file could ask for billions of rounds and hang the loader.
+ * ssh-keygen's -a help suggests 16 to 100; 10 000 leaves ample room for deliberate hardening.
+ */
+export const MAX_BCRYPT_ROUNDS = 10_000;
 
 export interface BcryptOptions {
   salt: Uint8Array;
@@ -78,6 +83,8 @@ export function parseBcryptOptions(kdfOptions: Uint8Array): BcryptOptions {
   r.end();
   if (salt.length === 0 || rounds === 0)
     throw new DecodeError('bcrypt kdfoptions: empty salt or zero rounds');
+  if (rounds > MAX_BCRYPT_ROUNDS)
+    throw new DecodeError(`bcrypt kdfoptions: ${rounds} rounds is over the limit of ${MAX_BCRYPT_ROUNDS}`);
   return { salt, rounds };
 }
 
