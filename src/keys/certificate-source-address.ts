@@ -35,12 +35,10 @@ function parseIpv4(s: string): Uint8Array | null {
 function parseIpv6(s: string): Uint8Array | null {
   const halves = s.split('::');
   if (halves.length > 2) return null;
-  const groups = (h: string): string[] | null => (h === '' ? [] : h.split(':'));
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  if (head === null || tail === null) return null;
+  const groups = (h: string): string[] => (h === '' ? [] : h.split(':'));
+  // '::' stands in the list as a marker for the run of zero groups it elides.
+  const all = halves.length === 2 ? [...groups(halves[0]), '::', ...groups(halves[1])] : groups(halves[0]);
   const words: number[] = [];
-  const all = [...head, ...(halves.length === 2 ? ['::'] : []), ...tail];
   for (let i = 0; i < all.length; i++) {
     const g = all[i];
     if (g === '::') {
