@@ -11,6 +11,8 @@ import {
   isCertificateSignatureAlgorithm,
   plainSignatureAlgorithm,
 } from './certificate-types.js';
+import { isSignatureAlgorithm } from './key-types.js';
+import { parsePublicKey } from './public-key.js';
 import { verifySignature } from './signature.js';
 
 /**
@@ -35,4 +37,27 @@ export function verifyWithCertificate(
   }
   if (certificateKeyTypeOfAlgorithm(algorithm) !== cert.type) return false;
   return verifySignature(crypto, cert.publicKey, signatureBlob, data, [plainSignatureAlgorithm(algorithm)]);
+}
+
+/**
+ * One check for either kind of key: a certificate algorithm name goes to verifyWithCertificate, a plain one
+ * to verifySignature with that single algorithm allowed. What a KEX host-key proof or a publickey
+ * USERAUTH_REQUEST needs when the algorithm may be `*-cert-v01@openssh.com`. Total: false on any malformed input.
+ * @example verifyKeyOrCertificateSignature(crypto, 'rsa-sha2-256-cert-v01@openssh.com', blob, sig, exchangeHash)
+ */
+export function verifyKeyOrCertificateSignature(
+  crypto: CryptoBackend,
+  algorithm: string,
+  keyBlob: Uint8Array,
+  signatureBlob: Uint8Array,
+  data: Uint8Array,
+): boolean {
+  if (isCertificateSignatureAlgorithm(algorithm))
+    return verifyWithCertificate(crypto, keyBlob, signatureBlob, data, algorithm);
+  if (!isSignatureAlgorithm(algorithm)) return false;
+  try {
+    return verifySignature(crypto, parsePublicKey(keyBlob), signatureBlob, data, [algorithm]);
+  } catch {
+    return false;
+  }
 }

@@ -16,7 +16,7 @@ import {
   parseCertificate,
   parsePublicKeyOrCertificate,
 } from '../../src/keys/certificate.js';
-import { verifyWithCertificate } from '../../src/keys/certificate-auth.js';
+import { verifyKeyOrCertificateSignature, verifyWithCertificate } from '../../src/keys/certificate-auth.js';
 import { formatCertificateLine, parseCertificateLine } from '../../src/keys/certificate-line.js';
 import { optionStringValue } from '../../src/keys/certificate-options.js';
 import { signCertificate } from '../../src/keys/certificate-sign.js';
@@ -435,5 +435,26 @@ describe.each(backends)('verifyWithCertificate ($name backend)', (backend) => {
         'ecdsa-sha2-nistp256-cert-v01@openssh.com',
       ),
     ).toBe(false);
+  });
+
+  it('verifyKeyOrCertificateSignature dispatches on the algorithm name, plain or certificate', () => {
+    const t = 'ssh-rsa';
+    const blob = certOf(t);
+    const sig = keysByType[t].sign(nodeCrypto!, DATA, 'rsa-sha2-256');
+    const plain = keysByType[t].publicKey.blob;
+    expect(
+      verifyKeyOrCertificateSignature(backend, 'rsa-sha2-256-cert-v01@openssh.com', blob, sig, DATA),
+    ).toBe(true);
+    expect(verifyKeyOrCertificateSignature(backend, 'rsa-sha2-256', plain, sig, DATA)).toBe(true);
+    // A certificate blob under a plain name, or a plain key under a certificate name, never verifies.
+    expect(verifyKeyOrCertificateSignature(backend, 'rsa-sha2-256', blob, sig, DATA)).toBe(false);
+    expect(
+      verifyKeyOrCertificateSignature(backend, 'rsa-sha2-256-cert-v01@openssh.com', plain, sig, DATA),
+    ).toBe(false);
+    expect(verifyKeyOrCertificateSignature(backend, 'rsa-sha2-512', plain, sig, DATA)).toBe(false);
+    expect(verifyKeyOrCertificateSignature(backend, 'no-such-alg', plain, sig, DATA)).toBe(false);
+    expect(verifyKeyOrCertificateSignature(backend, 'rsa-sha2-256', plain.subarray(0, 9), sig, DATA)).toBe(
+      false,
+    );
   });
 });
