@@ -8,17 +8,17 @@ import { firstValueFrom, map, of, race, take, takeUntil, timer, toArray } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthError,
-  type ConnectOptions,
   CIPHERS,
   type Connection,
+  type ConnectOptions,
   defaultPreferences,
   fingerprintSha256,
   HostKeyError,
   type HostKeyVerifier,
   KEX_METHODS,
   MACS,
-  parsePrivateKeyFile,
   type PrivateKey,
+  parsePrivateKeyFile,
 } from '../../src/index.js';
 import {
   generateKey,
@@ -33,7 +33,7 @@ import {
   TEST_USER,
   type UserKeySet,
 } from './harness/index.js';
-import { escapeRegExp, intersect, kexLogLines, matrixCases } from './support/algorithm-matrix.js';
+import { escapeRegExp, intersect, kexLogLines, keyTypeOf, matrixCases } from './support/algorithm-matrix.js';
 import { concurrencyLimit } from './support/concurrency.js';
 import { openRxssh, SessionFailure, withRxssh } from './support/rxssh-session.js';
 import { connectionEndPattern, countSince, logSince, markLog, waitForAll } from './support/sshd-log.js';
@@ -65,8 +65,6 @@ const cases = matrixCases(both, isAead);
 
 const HOST_KEY_KINDS: KeyKind[] = ['ed25519', 'ecdsa-256', 'ecdsa-384', 'ecdsa-521', 'rsa-3072'];
 const USER_KEY_KINDS: KeyKind[] = ['ed25519', 'ecdsa-256', 'ecdsa-384', 'ecdsa-521', 'rsa-3072'];
-/** The key type inside the blob that each host-key algorithm presents (RFC 8332 §3: rsa-sha2-* use ssh-rsa keys). */
-const keyTypeOf = (algorithm: string) => (algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm);
 /** sshd's log abbreviations in "Accepted publickey ... ED25519 SHA256:..." (sshkey_type()). */
 const SSHD_KEY_LABEL: Record<KeyKind, string> = {
   ed25519: 'ED25519',
@@ -327,9 +325,11 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client against OpenSS
       await withRxssh(
         sshd.port,
         { ...base(), privateKeys: [key('ed25519')], strictKex: false },
-        async ({ conn }) => {
+        async ({ conn, localPort }) => {
           expect(conn.strictKex).toBe(false);
-          await sshd.waitForLog(/^debug1: KEX done \[preauth\]/m);
+          await sshd.waitForLog(
+            new RegExp(`^Accepted publickey for ${TEST_USER} from 127\\.0\\.0\\.1 port ${localPort} `, 'm'),
+          );
           expect(await countSince(sshd, mark, /resetting (?:send|read) seqnr/m, 1, 500)).toBe(0);
         },
       );

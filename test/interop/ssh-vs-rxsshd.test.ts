@@ -24,7 +24,7 @@ import {
   runSsh,
   sshQueryAlgorithms,
 } from './harness/index.js';
-import { escapeRegExp, intersect, matrixCases } from './support/algorithm-matrix.js';
+import { escapeRegExp, intersect, keyTypeOf, matrixCases } from './support/algorithm-matrix.js';
 import { concurrencyLimit } from './support/concurrency.js';
 import { type RxsshdInstance, startRxsshd } from './support/example-process.js';
 
@@ -57,7 +57,6 @@ const cases = matrixCases(both, (cipher) => CIPHERS[cipher]?.aead === true);
 
 const HOST_KEY_KINDS: KeyKind[] = ['ed25519', 'ecdsa-256', 'ecdsa-384', 'ecdsa-521', 'rsa-3072'];
 const USER_KEY_KINDS: KeyKind[] = ['ed25519', 'ecdsa-256', 'rsa-3072'];
-const keyTypeOf = (algorithm: string) => (algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm);
 const knownHostsLine = (port: number, key: Pick<GeneratedKey, 'keyType' | 'blob'>) =>
   `[127.0.0.1]:${port} ${key.keyType} ${Buffer.from(key.blob).toString('base64')}`;
 

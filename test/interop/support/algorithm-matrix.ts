@@ -24,6 +24,10 @@ export interface AlgorithmSets {
   mac: readonly string[];
 }
 
+/** The key type inside the blob a host-key algorithm presents (RFC 8332 §3: rsa-sha2-* sign with ssh-rsa keys). */
+export const keyTypeOf = (algorithm: string): string =>
+  algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm;
+
 /** Names on both lists, in `ours` order. */
 export const intersect = (ours: readonly string[], theirs: readonly string[]): string[] =>
   ours.filter((name) => theirs.includes(name));
