@@ -39,6 +39,7 @@ const EMPTY = new Uint8Array(0);
  */
 export class ChannelMux {
   private readonly channels = new Map<number, ChannelRecord>();
+  private nextId = 0;
   private readonly events: ChannelEvent[] = [];
   private eventHead = 0;
   private readonly limits: MuxLimits;
@@ -287,10 +288,14 @@ export class ChannelMux {
     this.events.push(e);
   }
 
-  /** The lowest free id, as OpenSSH does; an id returns to the pool only when both CLOSEs have crossed. */
+  /**
+   * Ids count up (skipping ones in use) instead of reusing the lowest free one as OpenSSH does: a handle the
+   * application still holds for a channel that just closed then can never reach a new channel by mistake.
+   */
   private allocateId(): number {
-    let id = 0;
-    while (this.channels.has(id)) id++;
+    while (this.channels.has(this.nextId)) this.nextId = (this.nextId + 1) >>> 0;
+    const id = this.nextId;
+    this.nextId = (id + 1) >>> 0;
     return id;
   }
 

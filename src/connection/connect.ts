@@ -9,11 +9,21 @@
  *   switchMap((io) => connect(io, { username: 'me', privateKeys: [key], verifyHostKey: acceptHostKey(fp) })),
  * ).subscribe((conn) => console.log('authenticated with', conn.authMethod));
  */
-import { from, isObservable, Observable, type ObservableInput, of, Subscription, switchMap } from 'rxjs';
+import {
+  defer,
+  from,
+  isObservable,
+  Observable,
+  type ObservableInput,
+  of,
+  Subscription,
+  switchMap,
+} from 'rxjs';
 import type { ClientAuthMethod } from '../auth/client-auth.js';
 import { AuthError, DisconnectReason, PeerDisconnectError } from '../errors.js';
 import type { ByteIO } from '../io/byte-io.js';
-import { signatureAlgorithmsFor } from '../keys/key-types.js';
+import { type SignatureAlgorithm, signatureAlgorithmsFor } from '../keys/key-types.js';
+import type { PublicKey } from '../keys/public-key.js';
 import type { PrivateKey } from '../keys/private-key.js';
 import { ClientCore } from './client-core.js';
 import { Connection } from './connection.js';
@@ -34,6 +44,11 @@ export interface ConnectOptions extends CommonOptions {
   verifyHostKey: HostKeyVerifier;
   password?: string | (() => ObservableInput<string | null>);
   privateKeys?: PrivateKey[];
+  /**
+   * Keys held elsewhere (an ssh-agent, a hardware token): tried after `privateKeys`, each signing only when the
+   * server has accepted its public key (RFC 4252 §7).
+   */
+  signers?: readonly ExternalSigner[];
   keyboardInteractive?: (challenge: KbdIntChallenge) => string[] | null | ObservableInput<string[] | null>;
   /** New password when the server demands a change (RFC 4252 §8). */
   newPassword?: (prompt: string) => ObservableInput<string | null>;
@@ -47,17 +62,29 @@ export interface ConnectOptions extends CommonOptions {
   port?: number;
 }
 
+/** A key whose private half is out of reach: it can only be asked to sign (see agentSigners in rxssh). */
+export interface ExternalSigner {
+  publicKey: PublicKey;
+  sign(
+    data: Uint8Array,
+    algorithm: SignatureAlgorithm,
+  ): PromiseLike<Uint8Array> | ObservableInput<Uint8Array>;
+}
+
 export const DEFAULT_CLIENT_AUTH_ORDER = ['publickey', 'keyboard-interactive', 'password'] as const;
 
 function authMethods(o: ConnectOptions): ClientAuthMethod[] {
   const out: ClientAuthMethod[] = [];
   for (const m of o.authMethods ?? DEFAULT_CLIENT_AUTH_ORDER) {
     if (m === 'publickey') {
-      for (const k of o.privateKeys ?? []) {
+      for (const k of [
+        ...(o.privateKeys ?? []).map((p) => p.publicKey),
+        ...(o.signers ?? []).map((s) => s.publicKey),
+      ]) {
         out.push({
           type: 'publickey',
           keyType: k.type,
-          publicKeyBlob: k.publicKey.blob,
+          publicKeyBlob: k.blob,
           algorithms: signatureAlgorithmsFor(k.type).filter((a) => o.allowSshRsaSha1 || a !== 'ssh-rsa'),
         });
       }
@@ -125,8 +152,15 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
         }
         case 'need-signature': {
           const key = options.privateKeys?.find((k) => sameBytes(k.publicKey.blob, p.publicKeyBlob));
-          return driver.run(() =>
-            core.answerSignature(key ? key.sign(base.crypto, p.data, p.algorithm as never) : null),
+          if (key)
+            return driver.run(() =>
+              core.answerSignature(key.sign(base.crypto, p.data, p.algorithm as never)),
+            );
+          const signer = options.signers?.find((s) => sameBytes(s.publicKey.blob, p.publicKeyBlob));
+          if (!signer) return driver.run(() => core.answerSignature(null));
+          return answer(
+            defer(() => signer.sign(p.data, p.algorithm as SignatureAlgorithm)),
+            (sig) => core.answerSignature(sig),
           );
         }
       }

@@ -48,7 +48,7 @@ export class Connection {
       next: (e) => {
         switch (e.type) {
           case 'channel':
-            return this.table.handle(e.event);
+            return this.table.handle(e.event, e.request);
           case 'global-request':
             return this.offerGlobalRequest(e);
           case 'closed':

@@ -8,7 +8,8 @@
  * authentication succeeded (libssh CVE-2018-10933 class): they end the connection as a protocol error.
  */
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
-import { DisconnectReason, ProtocolError, TimeoutError } from '../errors.js';
+import { DisconnectReason, ProtocolError, TimeoutError, UsageError } from '../errors.js';
+import { decodeChannelRequest } from '../channel/channel-requests.js';
 import { Transport, type TransportOptions } from '../transport/transport.js';
 import { decodeGlobalRequest, encodeGlobalRequest } from '../wire/connection-messages.js';
 import { ChannelMux, type ChannelMuxOptions } from '../channel/channel-mux.js';
@@ -52,6 +53,11 @@ export abstract class CoreBase {
     try {
       command(this.mux);
     } catch (e) {
+      // The application misused the API: its error, not the connection's.
+      if (e instanceof UsageError) {
+        this.process();
+        throw e;
+      }
       this.transport.fail(e);
     }
     this.process();
@@ -230,6 +236,20 @@ export abstract class CoreBase {
 
   /** Moves channel events out of the multiplexer into the core's event queue. */
   private drainChannels(): void {
-    for (let e = this.mux.poll(); e; e = this.mux.poll()) this.events.push({ type: 'channel', event: e });
+    for (let e = this.mux.poll(); e; e = this.mux.poll()) {
+      if (e.type !== 'request') {
+        this.events.push({ type: 'channel', event: e });
+        continue;
+      }
+      // Decoded here, inside the core, so a malformed request ends the connection as a protocol error.
+      try {
+        const request = decodeChannelRequest(e.requestType, e.data);
+        this.events.push({ type: 'channel', event: e, request });
+      } catch (err) {
+        this.transport.fail(err);
+        this.process();
+        return;
+      }
+    }
   }
 }

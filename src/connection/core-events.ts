@@ -2,6 +2,7 @@
 import type { Negotiated } from '../kex/negotiate.js';
 import type { SshError } from '../errors.js';
 import type { ChannelEvent } from '../channel/channel-mux.js';
+import type { ChannelRequest } from '../channel/channel-requests.js';
 
 export interface DisconnectInfo {
   /** RFC 4253 §11.1 reason code. */
@@ -34,7 +35,8 @@ export type CoreEvent =
   | { type: 'auth-decide'; id: number; request: unknown }
   | { type: 'authenticated'; username: string; method: string; methods: string[] }
   | { type: 'message'; payload: Uint8Array }
-  | { type: 'channel'; event: ChannelEvent }
+  /** A channel event; requests come with their decoded form. */
+  | { type: 'channel'; event: ChannelEvent; request?: ChannelRequest }
   | {
       type: 'global-request';
       name: string;

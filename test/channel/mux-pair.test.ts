@@ -196,14 +196,15 @@ describe('EOF and CLOSE ordering', () => {
     expect(p.b.eventsOf('close')).toHaveLength(1);
   });
 
-  it('ids are recycled only after both CLOSEs', () => {
+  it('ids count up and are never handed out while in use, even after both CLOSEs', () => {
     const p = new MuxPair();
     const first = p.openChannel('a');
     p.a.mux.close(first.local);
     expect(p.a.mux.open('session')).toBe(1); // 0 still waits for the peer's CLOSE
     p.run(); // B answers CLOSE (and receives the second open)
     expect(p.a.eventsOf('close')).toEqual([{ type: 'close', id: 0 }]);
-    expect(p.a.mux.open('session')).toBe(0);
+    // A stale handle for 0 can never reach a new channel: the next id is 2, not the freed 0.
+    expect(p.a.mux.open('session')).toBe(2);
   });
 
   it('after close() the data the peer still sends is dropped and its window given back', () => {

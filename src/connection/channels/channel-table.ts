@@ -4,7 +4,7 @@
  */
 import { Observable, Subject } from 'rxjs';
 import type { ChannelEvent } from '../../channel/channel-mux.js';
-import { decodeChannelRequest } from '../../channel/channel-requests.js';
+import type { ChannelRequest } from '../../channel/channel-requests.js';
 import { ChannelOpenFailure } from '../../wire/connection-messages.js';
 import { ChannelClosedError, ChannelOpenError, type SshError } from '../../errors.js';
 import { Answerable } from './answerable.js';
@@ -69,7 +69,7 @@ export class ChannelTable {
     });
   }
 
-  handle(e: ChannelEvent): void {
+  handle(e: ChannelEvent, request?: ChannelRequest): void {
     switch (e.type) {
       case 'open-request':
         return this.offer(e);
@@ -93,6 +93,11 @@ export class ChannelTable {
         this.live.delete(e.id);
         if (ch) this.emit(ch, { type: 'close' });
         ch?.end();
+        return;
+      }
+      case 'request': {
+        const ch = this.live.get(e.id);
+        if (ch && request) this.request(ch, request, e.wantReply);
         return;
       }
       default:
@@ -126,15 +131,13 @@ export class ChannelTable {
         return this.deliver(ch, { type: e.ok ? 'success' : 'failure' });
       case 'writable':
         return this.deliver(ch, { type: 'writable', bufferedAmount: e.bufferedAmount });
-      case 'request':
-        return this.request(ch, e.requestType, e.wantReply, e.data);
     }
   }
 
-  private request(ch: Channel, requestType: string, wantReply: boolean, data: Uint8Array): void {
-    const request = decodeChannelRequest(requestType, data);
+  private request(ch: Channel, request: ChannelRequest, wantReply: boolean): void {
     const answer = new Answerable<boolean>((ok) => {
-      if (wantReply) this.host.channels((m) => m.reply(ch.id, ok));
+      // After the channel ended its id may belong to another channel: a late answer goes nowhere.
+      if (wantReply && !ch.closed) this.host.channels((m) => m.reply(ch.id, ok));
     });
     if (request.type === 'exit-status') {
       this.deliver(ch, { type: 'exit-status', code: request.status });

@@ -16,8 +16,23 @@ import {
   encodeChannelRequest,
 } from '../../channel/channel-requests.js';
 import { utf8 } from '../../crypto/bytes.js';
-import { ChannelClosedError } from '../../errors.js';
+import { ChannelClosedError, UsageError } from '../../errors.js';
 import type { ChannelMsg } from './channel-msg.js';
+
+/**
+ * The reactive side learns of a close one event after the multiplexer did, so a command may name a channel the
+ * multiplexer already retired; such a command has nothing left to do. Ids are never reused soon (see
+ * ChannelMux.allocateId), so it cannot reach another channel.
+ */
+function ignoreRetired(command: (mux: ChannelMux) => void): (mux: ChannelMux) => void {
+  return (mux) => {
+    try {
+      command(mux);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+    }
+  };
+}
 
 export interface ChannelHost {
   /** Runs a command against the multiplexer and flushes what it produced. */
@@ -61,7 +76,7 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
 
   /** Sends EOF (RFC 4254 §5.3): we send no more data; the peer may still send. */
   complete(): void {
-    if (!this.ended && !this.closedLocally) this.host.channels((m) => m.eof(this.id));
+    if (!this.ended && !this.closedLocally) this.host.channels(ignoreRetired((m) => m.eof(this.id)));
   }
 
   error(_err: unknown): void {
@@ -72,19 +87,19 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
   close(): void {
     if (this.ended || this.closedLocally) return;
     this.closedLocally = true;
-    this.host.channels((m) => m.close(this.id));
+    this.host.channels(ignoreRetired((m) => m.close(this.id)));
   }
 
   /** Bytes written but not yet sent because the peer's window is full. */
   get bufferedAmount(): number {
     let n = 0;
-    if (!this.ended) this.host.channels((m) => (n = m.bufferedAmount(this.id)));
+    if (!this.ended) this.host.channels(ignoreRetired((m) => (n = m.bufferedAmount(this.id))));
     return n;
   }
 
   /** Marks `n` received bytes as consumed, refilling the peer's window (only with `manualConsume`). */
   consume(n: number): void {
-    if (!this.ended && n > 0) this.host.channels((m) => m.consumed(this.id, n));
+    if (!this.ended && n > 0) this.host.channels(ignoreRetired((m) => m.consumed(this.id, n)));
   }
 
   /** Sends a channel request (RFC 4254 §6); with `wantReply` the observable emits the peer's answer. */
@@ -168,6 +183,6 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
   private write(data: Uint8Array | string, dataType?: number): void {
     if (this.ended || this.closedLocally) return;
     const bytes = typeof data === 'string' ? utf8(data) : data;
-    if (bytes.length > 0) this.host.channels((m) => m.write(this.id, bytes, dataType));
+    if (bytes.length > 0) this.host.channels(ignoreRetired((m) => m.write(this.id, bytes, dataType)));
   }
 }
