@@ -16,7 +16,13 @@ import { concatBytes } from '../../src/crypto/bytes.js';
 import { DisconnectReason, KexError, ProtocolError } from '../../src/errors.js';
 import { DEFAULT_MAX_PACKET_LENGTH } from '../../src/transport/packet-decoder.js';
 import { MSG } from '../../src/wire/message-numbers.js';
-import { decodeUnimplemented, encodeIgnore, encodePing } from '../../src/wire/transport-messages.js';
+import { encodeUserauthFailure, encodeUserauthSuccess } from '../../src/wire/auth-messages.js';
+import {
+  decodeUnimplemented,
+  encodeIgnore,
+  encodePing,
+  encodeServiceAccept,
+} from '../../src/wire/transport-messages.js';
 import { SshWriter } from '../../src/wire/writer.js';
 import {
   authenticateServer,
@@ -213,6 +219,44 @@ describe('decompression bomb (zlib@openssh.com)', () => {
     h.deliver(h.peer.packet(Uint8Array.of(0xff, 0xfe, 0xfd, 0xfc, 0xfb)));
     h.peer.compressor = compressor;
     expectFailure(h, ProtocolError, DisconnectReason.COMPRESSION_ERROR);
+  });
+
+  // DEFECT (delayed compression switched on a packet late): the client enables decompression in
+  // Transport.setAuthenticated, which ClientCore calls when it handles USERAUTH_SUCCESS
+  // (src/connection/client-core.ts, `case 'success'`), i.e. after Transport.receive has already decoded
+  // the rest of the chunk. A server that sends USERAUTH_SUCCESS and its first compressed packet in one TCP
+  // segment (common: OpenSSH follows SUCCESS with hostkeys-00@openssh.com) has that packet read as raw
+  // bytes: here the zlib header 0x78 arrives as "message 120" and the client disconnects. OpenSSH switches
+  // in the packet layer, at the packet after SUCCESS. Fix: in Transport.handlePacket, when the client
+  // decodes message 52 with zlib@openssh.com negotiated inbound, call decoder.enableDecompression()
+  // before decoding the next packet (or decode lazily, one packet per core event).
+  it.fails('client: USERAUTH_SUCCESS and a compressed packet in the same read', () => {
+    const h = clientUnderTest({ peer: { compression: ['zlib@openssh.com'] } });
+    h.handshake({ extInfo: new Map() });
+    expect(h.sut.transport.negotiated?.compSC).toBe('zlib@openssh.com');
+    h.send(encodeServiceAccept('ssh-userauth'), encodeUserauthFailure(['password'], false));
+    h.sut.answerPassword('secret');
+    h.pump();
+    const success = h.peer.packet(encodeUserauthSuccess());
+    h.peer.enableCompression();
+    const seq = h.peer.seq;
+    h.deliver(concatBytes(success, h.peer.packet(Uint8Array.of(200, 1, 2, 3))));
+    expect(h.closedInfo()?.description).toBeUndefined();
+    expect(h.sent(MSG.UNIMPLEMENTED).map(decodeUnimplemented)).toEqual([seq]);
+  });
+
+  it('client: the same two packets in separate reads work (so the defect above is about timing)', () => {
+    const h = clientUnderTest({ peer: { compression: ['zlib@openssh.com'] } });
+    h.handshake({ extInfo: new Map() });
+    h.send(encodeServiceAccept('ssh-userauth'), encodeUserauthFailure(['password'], false));
+    h.sut.answerPassword('secret');
+    h.pump();
+    h.deliver(h.peer.packet(encodeUserauthSuccess()));
+    h.peer.enableCompression();
+    const seq = h.peer.seq;
+    h.deliver(h.peer.packet(Uint8Array.of(200, 1, 2, 3)));
+    expect(h.sut.closed).toBe(false);
+    expect(h.sent(MSG.UNIMPLEMENTED).map(decodeUnimplemented)).toEqual([seq]);
   });
 
   it('inflates nothing before authentication: a compressed-looking payload is read as it is', () => {
