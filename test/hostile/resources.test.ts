@@ -93,11 +93,12 @@ describe('floods', () => {
   });
 
   // DEFECT (RFC 4253 §7.1: after sending KEXINIT a party MUST NOT send messages other than 1-19, 20-29
-  // and 30-49 until its NEWKEYS). Transport.handlePacket answers PING with `this.write(encodePong(...))`
+  // and 30-49 until its NEWKEYS; OpenSSH PROTOCOL §1.8: PONG replies "are queued until rekeying
+  // completes"). Transport.handlePacket answers PING with `this.write(tm.encodePong(...))`
   // (src/transport/transport.ts, `case MSG.PING`), bypassing `send()`, which queues upper-layer messages
-  // while our key exchange runs. A PING that arrives after our (re)KEXINIT gets a PONG (193) before our
-  // NEWKEYS. Fix: `this.send(tm.encodePong(...))` (queued like other messages, and capped; OpenSSH 9.9p2
-  // stopped answering PING during kex altogether after CVE-2025-26466).
+  // while our key exchange runs, so a PING that arrives after our (re)KEXINIT gets a PONG (193) before our
+  // NEWKEYS. Fix: `this.send(tm.encodePong(...))`. (OpenSSH's packet.c goes further and answers no PING
+  // before authentication or during a key exchange at all, after CVE-2025-26466.)
   it.fails('sends no PONG between its own KEXINIT and NEWKEYS', () => {
     const h = serverUnderTest();
     h.handshake({ extInfo: new Map() });
