@@ -57,6 +57,8 @@ export interface ConnectOptions extends CommonOptions {
   onBanner?: (message: string) => void;
   /** Allow SHA-1 `ssh-rsa` user signatures (off by default; RFC 8332 deprecates them). */
   allowSshRsaSha1?: boolean;
+  /** Signature algorithms our keys may use (like OpenSSH's PubkeyAcceptedAlgorithms). */
+  publicKeyAlgorithms?: readonly string[];
   /** Host name for the verifier and messages. */
   host?: string;
   port?: number;
@@ -85,7 +87,11 @@ function authMethods(o: ConnectOptions): ClientAuthMethod[] {
           type: 'publickey',
           keyType: k.type,
           publicKeyBlob: k.blob,
-          algorithms: signatureAlgorithmsFor(k.type).filter((a) => o.allowSshRsaSha1 || a !== 'ssh-rsa'),
+          algorithms: signatureAlgorithmsFor(k.type).filter(
+            (a) =>
+              (o.allowSshRsaSha1 || a !== 'ssh-rsa') &&
+              (!o.publicKeyAlgorithms || o.publicKeyAlgorithms.includes(a)),
+          ),
         });
       }
     } else if (m === 'password' && o.password !== undefined) {
@@ -111,6 +117,13 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
     const driver = new Driver(core, io, base.scheduler);
     const connection = new Connection(driver);
     const pending = new Subscription();
+    // A fixed password is offered once per method: repeating a refused one only adds failures (and lockouts).
+    const staticPasswordUsed = new Set<string>();
+    const staticPassword = (method: string): string | null => {
+      if (typeof options.password !== 'string' || staticPasswordUsed.has(method)) return null;
+      staticPasswordUsed.add(method);
+      return options.password;
+    };
     const answer = <T>(source: ObservableInput<T>, apply: (v: T | null) => void) =>
       pending.add(
         from(source).subscribe({
@@ -128,9 +141,8 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
             return answer(next, (pw) => core.answerPassword(pw === null ? null : current, pw ?? undefined));
           }
           const pw = options.password;
-          return answer(typeof pw === 'function' ? pw() : of(pw ?? null), (v) =>
-            core.answerPassword(v ?? null),
-          );
+          if (typeof pw === 'function') return answer(pw(), (v) => core.answerPassword(v ?? null));
+          return driver.run(() => core.answerPassword(staticPassword('password')));
         }
         case 'need-kbdint': {
           if (options.keyboardInteractive) {
@@ -143,10 +155,12 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
           // Servers using PAM ask for the password through keyboard-interactive with one hidden prompt.
           const pw = options.password;
           if (p.prompts.length === 0) return driver.run(() => core.answerKbdInt([]));
-          if (p.prompts.length === 1 && !p.prompts[0].echo && pw !== undefined) {
-            return answer(typeof pw === 'function' ? pw() : of(pw), (v) =>
-              core.answerKbdInt(v === null ? null : [v]),
-            );
+          if (p.prompts.length === 1 && !p.prompts[0].echo && typeof pw === 'function') {
+            return answer(pw(), (v) => core.answerKbdInt(v === null ? null : [v]));
+          }
+          if (p.prompts.length === 1 && !p.prompts[0].echo && typeof pw === 'string') {
+            const v = staticPassword('keyboard-interactive');
+            return driver.run(() => core.answerKbdInt(v === null ? null : [v]));
           }
           return driver.run(() => core.answerKbdInt(null));
         }

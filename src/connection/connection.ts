@@ -11,7 +11,7 @@ import { type ChannelOptions, ChannelTable, type IncomingChannel } from './chann
 import type { KexInfo, CoreEvent, DisconnectInfo } from './core-events.js';
 import type { Driver } from './driver.js';
 import type { Negotiated } from '../kex/negotiate.js';
-import { DisconnectReason } from '../errors.js';
+import { ConnectionLostError, DisconnectReason } from '../errors.js';
 
 export class Connection {
   /** Emits once, with the reason, when the connection ends; then completes. */
@@ -135,12 +135,21 @@ export class Connection {
     data: Uint8Array = new Uint8Array(0),
   ): Observable<{ ok: boolean; data: Uint8Array }> {
     return new Observable((subscriber) => {
+      if (this.closed) {
+        subscriber.error(new ConnectionLostError('connection closed'));
+        return;
+      }
+      // A reply can never come once the connection ended: fail instead of waiting forever.
+      const ended = this.disconnect$.subscribe(() =>
+        subscriber.error(new ConnectionLostError('connection closed')),
+      );
       this.driver.run((core) =>
         core.globalRequest(name, data, (ok, reply) => {
           subscriber.next({ ok, data: reply });
           subscriber.complete();
         }),
       );
+      return () => ended.unsubscribe();
     });
   }
 }

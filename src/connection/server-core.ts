@@ -7,8 +7,7 @@
 import { type Decision as AuthDecision, ServerAuth } from '../auth/server-auth.js';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { DisconnectReason, TimeoutError } from '../errors.js';
-import { parsePublicKey, verifySignature } from '../keys/index.js';
-import type { SignatureAlgorithm } from '../keys/key-types.js';
+import { verifyKeyOrCertificateSignature } from '../keys/certificate-auth.js';
 import { CoreBase, type CoreOptions } from './core-base.js';
 
 export interface ServerCoreOptions extends CoreOptions {
@@ -25,11 +24,7 @@ export interface ServerCoreOptions extends CoreOptions {
 
 export function verifyWith(crypto: CryptoBackend) {
   return (alg: string, blob: Uint8Array, signature: Uint8Array, data: Uint8Array): boolean => {
-    try {
-      return verifySignature(crypto, parsePublicKey(blob), signature, data, [alg as SignatureAlgorithm]);
-    } catch {
-      return false;
-    }
+    return verifyKeyOrCertificateSignature(crypto, alg, blob, signature, data);
   };
 }
 

@@ -136,12 +136,26 @@ export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
    * computeSecret(base) is base^exponent mod modulus. Used where it is valid (odd modulus, 1 < base < m − 1,
    * the range DH_check_pub_key allows) and worth it; anything else, or any refusal, takes the bigint path.
    */
+  // OpenSSL checks an unknown DH prime for safety when the object is made (about 1.5 s for 3072 bits, with
+  // the event loop blocked); for the named groups it skips that. So only those take the native path; primes
+  // from a group exchange (the server's moduli file) use bigint arithmetic, which is fast enough there.
+  let namedPrimes: Set<string> | undefined;
+  const isNamedPrime = (modulus: bigint) => {
+    namedPrimes ??= new Set(
+      ['modp1', 'modp2', 'modp5', 'modp14', 'modp15', 'modp16', 'modp17', 'modp18'].map((g) =>
+        nc.getDiffieHellman(g).getPrime('hex').replace(/^0+/, ''),
+      ),
+    );
+    return namedPrimes.has(modulus.toString(16));
+  };
+
   function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
     assertModPowArgs(exponent, modulus);
     const b = ((base % modulus) + modulus) % modulus;
     const bits = modulus.toString(2).length;
     if (
       bits >= NATIVE_MODPOW_MIN_BITS &&
+      isNamedPrime(modulus) &&
       (modulus & 1n) === 1n &&
       b > 1n &&
       b < modulus - 1n &&

@@ -12,3 +12,17 @@ export * from './public-key.js';
 export * from './public-key-line.js';
 export * from './signature.js';
 export { invalidPointReason } from './ec-point.js';
+export * from './certificate.js';
+export * from './certificate-auth.js';
+export * from './certificate-known-hosts.js';
+export * from './certificate-line.js';
+export * from './certificate-sign.js';
+export * from './certificate-types.js';
+export * from './certificate-verify.js';
+export {
+  optionStringValue,
+  type CertificateOptions,
+  type CertificateOptionsInput,
+} from './certificate-options.js';
+export { sourceAddressMatches, parseSourceAddressList } from './certificate-source-address.js';
+export * from './known-hosts.js';

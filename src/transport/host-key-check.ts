@@ -7,8 +7,7 @@
 import type { CryptoBackend } from '../crypto/backend.js';
 import { KexError } from '../errors.js';
 import type { KexResult } from '../kex/types.js';
-import { parsePublicKey, verifySignature } from '../keys/index.js';
-import type { SignatureAlgorithm } from '../keys/key-types.js';
+import { verifyKeyOrCertificateSignature } from '../keys/certificate-auth.js';
 
 export class HostKeyCheck {
   pending = false;
@@ -17,15 +16,15 @@ export class HostKeyCheck {
 
   /** Throws KexError unless `result.signature` is a valid signature by the host key over H. */
   verify(crypto: CryptoBackend, result: KexResult, algorithm: string): void {
-    let ok = false;
-    try {
-      const key = parsePublicKey(result.hostKeyBlob);
-      ok = verifySignature(crypto, key, result.signature, result.exchangeHash, [
-        algorithm as SignatureAlgorithm,
-      ]);
-    } catch {
-      ok = false;
-    }
+    // Plain keys and host certificates alike (PROTOCOL.certkeys); whether a certificate is trusted is the
+    // application's host-key decision that follows.
+    const ok = verifyKeyOrCertificateSignature(
+      crypto,
+      algorithm,
+      result.hostKeyBlob,
+      result.signature,
+      result.exchangeHash,
+    );
     if (!ok) throw new KexError(`server host key signature (${algorithm}) does not verify`);
   }
 

@@ -92,6 +92,11 @@ export class PacketDecoder {
     this.sequence = 0;
   }
 
+  /** Decompression from the next packet on, or none; each call starts a fresh stream (as at every NEWKEYS). */
+  setDecompression(decompressor: PayloadDecompressor | undefined): void {
+    this.decompressor = decompressor;
+  }
+
   /** Inflates payloads from the next packet on (`zlib` at NEWKEYS, `zlib@openssh.com` after auth). */
   enableDecompression(decompressor: PayloadDecompressor = new ZlibDecompressor(this.maxPacketLength)): void {
     this.decompressor ??= decompressor;

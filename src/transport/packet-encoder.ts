@@ -63,7 +63,15 @@ export class PacketEncoder {
     this.sequence = 0;
   }
 
-  /** Starts compressing payloads from the next packet on (`zlib` at NEWKEYS, `zlib@openssh.com` after auth). */
+  /**
+   * Compression from the next packet on (`zlib` at NEWKEYS, `zlib@openssh.com` after auth), or none. Each call
+   * starts a fresh stream: OpenSSH restarts zlib at every NEWKEYS.
+   */
+  setCompression(compressor: PayloadCompressor | undefined): void {
+    this.compressor = compressor;
+  }
+
+  /** Starts compressing payloads from the next packet on, unless already compressing. */
   enableCompression(compressor: PayloadCompressor = new ZlibCompressor()): void {
     this.compressor ??= compressor;
   }

@@ -29,6 +29,7 @@ import { MSG } from '../wire/message-numbers.js';
 import * as tm from '../wire/transport-messages.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { PacketEncoder } from './packet-encoder.js';
+import { ZlibCompressor, ZlibDecompressor } from './compression.js';
 import {
   encodeIdentification,
   type Identification,
@@ -214,9 +215,10 @@ export class Transport {
     this.extInfoWindow = false;
     const n = this.negotiated;
     // zlib@openssh.com: compression starts after USERAUTH_SUCCESS (OpenSSH PROTOCOL §1.2).
-    const [outComp, inComp] = this.role === 'client' ? [n?.compCS, n?.compSC] : [n?.compSC, n?.compCS];
-    if (outComp === 'zlib@openssh.com') this.encoder.enableCompression();
-    if (inComp === 'zlib@openssh.com') this.decoder.enableDecompression();
+    if (n) {
+      this.applyCompression('out', n);
+      this.applyCompression('in', n);
+    }
   }
 
   /** RFC 4253 §11.4 reply for a message an upper layer does not know. */
@@ -500,15 +502,25 @@ export class Transport {
     this.write(tm.encodeNewKeys());
     this.encoder.setKeys(outKeys);
     if (this.strictKex) this.encoder.resetSequence(); // PROTOCOL §1.9
-    // Plain `zlib` (RFC 4253 §6.2) starts with the first keys; the stream then continues across rekeys.
-    if (r.initial && (this.role === 'client' ? n.compCS : n.compSC) === 'zlib')
-      this.encoder.enableCompression();
+    this.applyCompression('out', n);
     r.sentNewKeys = true;
     // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
     if (r.initial && this.role === 'server' && this.peerWantsExtInfo) this.write(this.serverExtInfo());
     for (const q of this.queued.splice(0)) this.write(q);
     this.queuedBytes = 0;
     if (r.receivedNewKeys) this.finishKex();
+  }
+
+  /**
+   * Sets one direction's compression for the keys just switched to: plain `zlib` at once, `zlib@openssh.com`
+   * once authenticated, each time with a fresh stream, as OpenSSH restarts zlib at every NEWKEYS.
+   */
+  private applyCompression(direction: 'in' | 'out', n: Negotiated): void {
+    const clientToServer = (direction === 'out') === (this.role === 'client');
+    const name = clientToServer ? n.compCS : n.compSC;
+    const on = name === 'zlib' || (name === 'zlib@openssh.com' && this.authenticated);
+    if (direction === 'out') this.encoder.setCompression(on ? new ZlibCompressor() : undefined);
+    else this.decoder.setDecompression(on ? new ZlibDecompressor(this.decoder.maxPacketLength) : undefined);
   }
 
   private serverExtInfo(): Uint8Array {
@@ -525,8 +537,7 @@ export class Transport {
     this.decoder.setKeys(r.inKeys);
     if (this.strictKex) this.decoder.resetSequence(); // PROTOCOL §1.9
     const n = r.negotiated!;
-    if (r.initial && (this.role === 'client' ? n.compSC : n.compCS) === 'zlib')
-      this.decoder.enableDecompression();
+    this.applyCompression('in', n);
     r.receivedNewKeys = true;
     if (r.initial) this.extInfoWindow = this.role === 'client' ? true : this.peerWantsExtInfo;
     if (r.sentNewKeys) this.finishKex();

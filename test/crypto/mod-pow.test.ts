@@ -1,7 +1,7 @@
 import { checkPrimeSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bytesToBigInt } from '../../src/crypto/bytes.js';
-import { cryptoBackends } from '../../src/crypto/index.js';
+import { createNodeBackend, cryptoBackends } from '../../src/crypto/index.js';
 import { modPowBigInt } from '../../src/crypto/mod-pow.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { UsageError } from '../../src/errors.js';
@@ -66,5 +66,36 @@ describe.each(cryptoBackends)('$name backend: modPow', (c) => {
   it('refuses a non-positive modulus or a negative exponent', () => {
     expect(() => c.modPow(2n, 3n, 0n)).toThrow(UsageError);
     expect(() => c.modPow(2n, -1n, 7n)).toThrow(UsageError);
+  });
+});
+
+describe('node backend modPow and OpenSSL prime checks', () => {
+  // createDiffieHellman(p) runs OpenSSL's DH_check (a primality test costing ~1.5 s at 3072 bits) unless p
+  // is a named group; group-exchange primes come from the server's moduli file, so they must not go there.
+  it('uses OpenSSL only for the named groups', async () => {
+    const nc = await import('node:crypto');
+    const calls: number[] = [];
+    const spy = new Proxy(nc, {
+      get(target, prop, receiver) {
+        if (prop === 'createDiffieHellman') {
+          return (...args: Parameters<typeof nc.createDiffieHellman>) => {
+            calls.push(1);
+            return (nc.createDiffieHellman as (...a: unknown[]) => unknown)(...args);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const backend = createNodeBackend(spy as typeof nc);
+    const named = BigInt(`0x${nc.getDiffieHellman('modp14').getPrime('hex')}`);
+    const x = 0x1234567890abcdefn;
+    const viaNamed = backend.modPow(2n, x, named);
+    expect(calls.length).toBe(1);
+    // A different odd modulus of the same size (not a named group): bigint path, no OpenSSL object.
+    const other = named - 2n;
+    const viaOther = backend.modPow(2n, x, other);
+    expect(calls.length).toBe(1);
+    expect(viaNamed).toBe(modPowBigInt(2n, x, named));
+    expect(viaOther).toBe(modPowBigInt(2n, x, other));
   });
 });
