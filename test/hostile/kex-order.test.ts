@@ -6,7 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/crypto/bytes.js';
-import { DisconnectReason, MacError, ProtocolError } from '../../src/errors.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { DisconnectReason, HostKeyError, MacError, ProtocolError } from '../../src/errors.js';
+import { generateKey } from '../../src/keys/generate-key.js';
+import { SshWriter } from '../../src/wire/writer.js';
 import { encodeEcdhInit } from '../../src/kex/messages.js';
 import { MSG } from '../../src/wire/message-numbers.js';
 import {
@@ -20,9 +23,15 @@ import {
   encodeServiceRequest,
   encodeUnimplemented,
 } from '../../src/wire/transport-messages.js';
-import { clientUnderTest, type Harness, type Sut, serverUnderTest } from './support/harness.js';
+import {
+  authenticateServer,
+  clientUnderTest,
+  type Harness,
+  type Sut,
+  serverUnderTest,
+} from './support/harness.js';
 import { expectFailure } from './support/expect.js';
-import { STRICT_C, STRICT_S } from './support/scripted-peer.js';
+import { crypto, STRICT_C, STRICT_S } from './support/scripted-peer.js';
 
 const PROTOCOL = DisconnectReason.PROTOCOL_ERROR;
 
@@ -191,6 +200,31 @@ describe('strict kex on the server under test', () => {
     expect(h.sut.transport.strictKex).toBe(false);
     // Packets since the probe: KEXINIT, IGNORE, ECDH_INIT, NEWKEYS; no reset, so the next is +5.
     expect(probeSequence(h)).toBe(seqBefore + 5);
+  });
+});
+
+describe('re-exchange rules', () => {
+  it('client refuses a different host key in a re-exchange (HostKeyError, reason 9)', () => {
+    const h = clientUnderTest();
+    h.handshake({ extInfo: new Map() });
+    h.peer.hostKey = generateKey(crypto, 'ssh-ed25519', { random: seededRandom('another host key') });
+    h.send(h.peer.kexInit());
+    sendPending(h);
+    expectFailure(h, HostKeyError, DisconnectReason.HOST_KEY_NOT_VERIFIABLE);
+    expect(h.kexEvents()).toBe(1);
+  });
+
+  it.each([
+    ['GLOBAL_REQUEST', new SshWriter().byte(80).string('keepalive@openssh.com').boolean(true).bytes()],
+    ['SERVICE_REQUEST', encodeServiceRequest('ssh-userauth')],
+    ['a channel message', Uint8Array.of(94, 0, 0, 0, 0, 0, 0, 0, 0)],
+  ])('server refuses %s between the peer KEXINIT and its NEWKEYS (RFC 4253 §7.1)', (_n, payload) => {
+    const h = serverUnderTest();
+    h.handshake();
+    authenticateServer(h);
+    h.send(h.peer.kexInit());
+    h.send(payload);
+    expectFailure(h, ProtocolError, PROTOCOL);
   });
 });
 

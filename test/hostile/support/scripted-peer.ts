@@ -77,7 +77,8 @@ export class ScriptedPeer {
   readonly role: 'client' | 'server';
   readonly random: RandomSource;
   readonly identLine: string;
-  readonly hostKey: PrivateKey | undefined;
+  /** Server role: the host key we prove (a test may swap it, e.g. for a re-exchange). */
+  hostKey: PrivateKey | undefined;
   readonly decoder = new PacketDecoder(crypto);
   /** Every payload the SUT sent, in order. */
   readonly received: Received[] = [];
