@@ -102,8 +102,10 @@ describe('unknown message numbers after authentication', () => {
 
   // DEFECT (RFC 4253 §11.4): numbers of the connection range that no RFC assigns (83-89, 101-127) are
   // "unrecognized messages", but CoreBase.onConnectionMessage (src/connection/core-base.ts, the `default`
-  // branch) ends the connection with "message N for a channel that does not exist" instead of replying
-  // UNIMPLEMENTED. OpenSSH answers them with UNIMPLEMENTED (dispatch_protocol_error).
+  // branch) hands them to ChannelMux.receive, which ends the connection with "message N is not a channel
+  // message" (src/channel/channel-mux.ts) instead of a reply of UNIMPLEMENTED. OpenSSH answers them with
+  // UNIMPLEMENTED (dispatch_protocol_error). Fix: route only 90-100 to the mux and answer the rest with
+  // UNIMPLEMENTED naming their own sequence number.
   it.fails.each([83, 89, 101, 127])(
     'server answers unassigned connection-range message %d with UNIMPLEMENTED',
     (type) => {
