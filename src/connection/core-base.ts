@@ -151,14 +151,19 @@ export abstract class CoreBase {
   protected process(): void {
     for (;;) {
       const e = this.transport.pollEvent();
-      if (!e) break;
+      if (!e) {
+        // The transport stops after each upper-layer message until we handled it; let it go on.
+        if (this.transport.resume()) continue;
+        break;
+      }
       try {
         this.handleTransportEvent(e);
       } catch (err) {
         this.transport.fail(err);
       }
+      this.drainChannels();
     }
-    this.drainChannels();
+    this.drainChannels(); // commands produce channel events without any transport event
   }
 
   private handleTransportEvent(e: NonNullable<ReturnType<Transport['pollEvent']>>): void {
@@ -205,7 +210,8 @@ export abstract class CoreBase {
     }
     if (type >= 80 && type < 128) {
       if (!this.authenticated) throw new ProtocolError(`connection message ${type} before authentication`);
-      return this.onConnectionMessage(p);
+      // RFC 4254 assigns 80-82 and 90-100; the rest of the range is unassigned (RFC 4253 §11.4).
+      if (type <= 82 || (type >= 90 && type <= 100)) return this.onConnectionMessage(p);
     }
     this.transport.sendUnimplemented(); // RFC 4253 §11.4
   }

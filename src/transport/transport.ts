@@ -108,6 +108,7 @@ export class Transport {
   private peerWantsExtInfo = false;
   private extInfoReceived = 0;
   private extInfoWindow = false;
+  private holdForUpper = false;
   private authenticated = false;
   private readonly counter = new RekeyCounter();
   private rekeyBytes: number;
@@ -141,6 +142,11 @@ export class Transport {
       // Rekey volume counts bytes on the wire, in both directions (as OpenSSH does).
       this.counter.bytesIn += bytes.length;
       this.decoder.push(bytes);
+      // While the client waits for the application's host-key answer nothing is read; a server that keeps
+      // talking meanwhile gets at most one maximum packet held for it.
+      if (this.hostKeyCheck.pending && this.decoder.buffered > this.decoder.maxPacketLength + 1024) {
+        throw new ProtocolError('too much data while the host key is being verified');
+      }
       this.pump();
     } catch (e) {
       this.fail(e);
@@ -156,12 +162,7 @@ export class Transport {
     if (this.closed) return;
     const now = this.opts.clock();
     const r = this.round;
-    if (
-      r &&
-      !r.initial &&
-      !this.hostKeyCheck.pending &&
-      now - r.startedAt >= (this.opts.kexTimeoutMs ?? 60_000)
-    ) {
+    if (r && !this.hostKeyCheck.pending && now - r.startedAt >= (this.opts.kexTimeoutMs ?? 60_000)) {
       this.fail(new KexError('key exchange timed out', 'peer'));
       return;
     }
@@ -291,8 +292,11 @@ export class Transport {
   /** The next instant `handleTimeout` should run, if any. */
   pollTimeout(): number | undefined {
     if (this.closed) return undefined;
+    // Every exchange, the first included, has a deadline, except while the application decides on the host key.
     if (this.round)
-      return this.round.initial ? undefined : this.round.startedAt + (this.opts.kexTimeoutMs ?? 60_000);
+      return this.hostKeyCheck.pending
+        ? undefined
+        : this.round.startedAt + (this.opts.kexTimeoutMs ?? 60_000);
     return this.authenticated ? this.counter.deadline(this.opts.rekey?.seconds) : undefined;
   }
 
@@ -315,8 +319,29 @@ export class Transport {
     if (!this.round && this.authenticated && this.counter.due(this.rekeyBytes)) this.startKex(false);
   }
 
+  /**
+   * Continues decoding after the upper layer handled the message it was given. Returns true when that
+   * produced new events.
+   */
+  resume(): boolean {
+    if (this.closed || !this.holdForUpper) return false;
+    this.holdForUpper = false;
+    const before = this.events.length;
+    try {
+      this.pump();
+    } catch (e) {
+      this.fail(e);
+    }
+    return this.events.length > before;
+  }
+
+  /**
+   * Decodes and handles packets until one is for the upper layer, then stops until `resume()`: the upper layer
+   * handles each message before the next packet is even decrypted, so whatever it changes (delayed compression
+   * after USERAUTH_SUCCESS, a reply to send) takes effect in order, however the bytes were split into reads.
+   */
   private pump(): void {
-    while (!this.closed && !this.hostKeyCheck.pending) {
+    while (!this.closed && !this.hostKeyCheck.pending && !this.holdForUpper) {
       const seq = this.decoder.seq;
       const payload = this.decoder.next();
       if (!payload) return;
@@ -349,6 +374,7 @@ export class Transport {
       case 'pass-up':
         if (!this.sessionId) throw new ProtocolError(`message ${type} before key exchange`);
         this.events.push({ type: 'message', payload: p });
+        this.holdForUpper = true;
         return;
       case 'handle':
         break;
@@ -375,7 +401,8 @@ export class Transport {
       case MSG.NEWKEYS:
         return this.onNewKeys(p);
       case MSG.PING:
-        this.write(tm.encodePong(tm.decodePing(p)));
+        // Queued like any reply while our own key exchange runs (RFC 4253 §7.1).
+        this.send(tm.encodePong(tm.decodePing(p)));
         return;
       case MSG.PONG:
         this.events.push({ type: 'pong', data: tm.decodePong(p) });
@@ -539,7 +566,8 @@ export class Transport {
     const n = r.negotiated!;
     this.applyCompression('in', n);
     r.receivedNewKeys = true;
-    if (r.initial) this.extInfoWindow = this.role === 'client' ? true : this.peerWantsExtInfo;
+    // RFC 8308 §2.1: we always announce ext-info-c / ext-info-s, so the peer may send EXT_INFO here.
+    if (r.initial) this.extInfoWindow = true;
     if (r.sentNewKeys) this.finishKex();
   }
 

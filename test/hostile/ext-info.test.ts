@@ -142,11 +142,11 @@ describe('EXT_INFO from a hostile client (server under test)', () => {
     expectFailure(h, DecodeError, PROTOCOL);
   });
 
-  // DEFECT (RFC 8308 §2.1): a client MAY send EXT_INFO when the SERVER sent ext-info-s; whether the client
+  // Fixed defect, kept as a regression test (RFC 8308 §2.1): a client MAY send EXT_INFO when the SERVER sent ext-info-s; whether the client
   // sent ext-info-c is irrelevant. Transport.onNewKeys (src/transport/transport.ts, `this.extInfoWindow =
   // this.role === 'client' ? true : this.peerWantsExtInfo`) opens the server's window only when the client
   // sent ext-info-c, so this EXT_INFO ends the connection with "EXT_INFO out of place".
-  it.fails('accepts a client EXT_INFO when the client did not send ext-info-c (ext-info-s is what counts)', () => {
+  it('accepts a client EXT_INFO when the client did not send ext-info-c (ext-info-s is what counts)', () => {
     const h = serverUnderTest({ peer: { extInfo: false } });
     h.handshake({ extInfo: new Map([['global-requests-ok', '']]) });
     expect(h.sut.closed).toBe(false);

@@ -64,13 +64,13 @@ describe.each([
     expect(h.sut.closed).toBe(false);
   });
 
-  // DEFECT (RFC 4253 §11.4: reply "in the order in which the messages were received", each naming the
+  // Fixed defect, kept as a regression test (RFC 4253 §11.4: reply "in the order in which the messages were received", each naming the
   // rejected packet's sequence number). Numbers the transport passes up (128-255 here) are answered by
   // CoreBase.route (src/connection/core-base.ts, `this.transport.sendUnimplemented()`) only after
   // Transport.receive decoded the whole chunk, and Transport.sendUnimplemented
   // (src/transport/transport.ts) names `this.lastSeq`, the LAST packet decoded. Packets
   // [128, 8, 200, 9] with sequence numbers [0, 1, 2, 3] in one chunk get UNIMPLEMENTED [1, 3, 3, 3].
-  it.fails('answers a burst mixing 8-29 and 128-255 with each packet own number, in order', () => {
+  it('answers a burst mixing 8-29 and 128-255 with each packet own number, in order', () => {
     const h = make();
     kex(h);
     const from = h.peer.received.length;
@@ -100,13 +100,13 @@ describe('unknown message numbers after authentication', () => {
     expect(h.sut.closed).toBe(false);
   });
 
-  // DEFECT (RFC 4253 §11.4): numbers of the connection range that no RFC assigns (83-89, 101-127) are
+  // Fixed defect, kept as a regression test (RFC 4253 §11.4): numbers of the connection range that no RFC assigns (83-89, 101-127) are
   // "unrecognized messages", but CoreBase.onConnectionMessage (src/connection/core-base.ts, the `default`
   // branch) hands them to ChannelMux.receive, which ends the connection with "message N is not a channel
   // message" (src/channel/channel-mux.ts) instead of a reply of UNIMPLEMENTED. OpenSSH answers them with
   // UNIMPLEMENTED (dispatch_protocol_error). Fix: route only 90-100 to the mux and answer the rest with
   // UNIMPLEMENTED naming their own sequence number.
-  it.fails.each([83, 89, 101, 127])(
+  it.each([83, 89, 101, 127])(
     'server answers unassigned connection-range message %d with UNIMPLEMENTED',
     (type) => {
       const h = serverUnderTest();
