@@ -4,7 +4,7 @@
  * actions, so under a TestScheduler a whole handshake, a keepalive or a login-grace timeout runs in
  * virtual time.
  */
-import { type SchedulerAction, type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import { type SchedulerAction, type SchedulerLike, Subject, type Subscription, take } from 'rxjs';
 import { ConnectionLostError } from '../errors.js';
 import type { ByteIO } from '../io/byte-io.js';
 import type { CoreBase } from './core-base.js';
@@ -18,6 +18,8 @@ export class Driver {
   private flushing = false;
   private again = false;
   private finished = false;
+  private inputHeld = false;
+  private drainSub?: Subscription;
 
   constructor(
     readonly core: CoreBase,
@@ -64,7 +66,7 @@ export class Driver {
       do {
         this.again = false;
         const out = this.core.pollTransmit();
-        if (out) this.io.write(out);
+        if (out && this.io.write(out) === false) this.holdInput();
         for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) this.events.next(e);
       } while (this.again);
       this.armTimer();
@@ -72,6 +74,17 @@ export class Driver {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** The carrier's write buffer is full: read nothing more (so we answer nothing more) until it drains. */
+  private holdInput(): void {
+    if (this.inputHeld || !this.io.pauseInput || !this.io.drained) return;
+    this.inputHeld = true;
+    this.io.pauseInput();
+    this.drainSub = this.io.drained.pipe(take(1)).subscribe(() => {
+      this.inputHeld = false;
+      this.io.resumeInput?.();
+    });
   }
 
   private armTimer(): void {
@@ -98,6 +111,7 @@ export class Driver {
     if (this.finished) return;
     this.finished = true;
     this.timer?.unsubscribe();
+    this.drainSub?.unsubscribe();
     this.inputSub?.unsubscribe();
     this.io.end();
     this.events.complete();

@@ -8,8 +8,17 @@ import type { Observable } from 'rxjs';
 export interface ByteIO {
   /** Incoming bytes; completes when the peer closes its side, errors when the transport fails. */
   readonly input: Observable<Uint8Array>;
-  /** Writes one buffer (the connection hands over each batch of packets as one buffer). */
-  write(bytes: Uint8Array): void;
+  /**
+   * Writes one buffer (the connection hands over each batch of packets as one buffer). Returns false when the
+   * carrier's own buffer is full: the connection then stops reading input (all it would do is answer it) until
+   * `drained` fires, so a peer that stops reading cannot make us buffer without bound.
+   */
+  write(bytes: Uint8Array): boolean | void;
+  /** Fires when a full write buffer has drained (after `write` returned false). */
+  readonly drained?: Observable<void>;
+  /** Stops and restarts the delivery of `input` (backpressure towards the peer). */
+  pauseInput?(): void;
+  resumeInput?(): void;
   /** Closes our side after pending writes. */
   end(): void;
   /** Remote address for logs and messages like OpenSSH's "Authenticated to HOST ([ADDR]:PORT)". */

@@ -1,6 +1,6 @@
 /** Adapts any Node `Duplex` (a socket, a child process's stdio pair, a TLS stream) to ByteIO. */
 import type { Duplex } from 'node:stream';
-import { Observable, share } from 'rxjs';
+import { fromEvent, map, Observable, share } from 'rxjs';
 import type { ByteIO } from './byte-io.js';
 
 export function fromDuplex(stream: Duplex, remote?: ByteIO['remote']): ByteIO {
@@ -25,8 +25,12 @@ export function fromDuplex(stream: Duplex, remote?: ByteIO['remote']): ByteIO {
     input,
     remote,
     write(bytes) {
-      if (!stream.destroyed && stream.writable) stream.write(bytes);
+      if (stream.destroyed || !stream.writable) return true;
+      return stream.write(bytes);
     },
+    drained: fromEvent(stream, 'drain').pipe(map(() => undefined)),
+    pauseInput: () => stream.pause(),
+    resumeInput: () => stream.resume(),
     end() {
       if (!stream.destroyed) stream.end();
     },
