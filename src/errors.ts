@@ -132,7 +132,11 @@ export class ChannelOpenError extends SshError {
     readonly openReason: number,
     readonly description: string,
   ) {
-    super(`channel open failed (reason ${openReason}): ${description}`, DisconnectReason.BY_APPLICATION, 'policy');
+    super(
+      `channel open failed (reason ${openReason}): ${description}`,
+      DisconnectReason.BY_APPLICATION,
+      'policy',
+    );
   }
 }
 

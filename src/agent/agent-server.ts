@@ -8,8 +8,6 @@ import { toHex } from '../crypto/bytes.js';
 import { defaultCrypto } from '../crypto/index.js';
 import { systemRandom } from '../crypto/random.js';
 import { UsageError } from '../errors.js';
-import { SshReader } from '../wire/reader.js';
-import { SshWriter } from '../wire/writer.js';
 import {
   type PrivateKey,
   type PublicKey,
@@ -18,6 +16,8 @@ import {
   wipePrivateKey,
   writePrivateKeyBody,
 } from '../keys/index.js';
+import { SshReader } from '../wire/reader.js';
+import { SshWriter } from '../wire/writer.js';
 import { AgentLock } from './agent-lock.js';
 import {
   AGENT_MAX_IDENTITIES,

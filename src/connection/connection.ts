@@ -3,15 +3,15 @@
  * events) and a few commands. Built by `connect()` (client) or `accept()` (server); it stays usable until the
  * connection ends, which `disconnect$` reports exactly once.
  */
-import { filter, map, Observable, ReplaySubject, share, Subject, takeUntil } from 'rxjs';
+import { filter, map, Observable, ReplaySubject, Subject, share, takeUntil } from 'rxjs';
+import { ConnectionLostError, DisconnectReason } from '../errors.js';
+import type { Negotiated } from '../kex/negotiate.js';
 import { Answerable } from './channels/answerable.js';
 import type { Channel } from './channels/channel.js';
 import type { ChannelMsg } from './channels/channel-msg.js';
 import { type ChannelOptions, ChannelTable, type IncomingChannel } from './channels/channel-table.js';
-import type { KexInfo, CoreEvent, DisconnectInfo } from './core-events.js';
+import type { CoreEvent, DisconnectInfo, KexInfo } from './core-events.js';
 import type { Driver } from './driver.js';
-import type { Negotiated } from '../kex/negotiate.js';
-import { ConnectionLostError, DisconnectReason } from '../errors.js';
 
 export class Connection {
   /** Emits once, with the reason, when the connection ends; then completes. */

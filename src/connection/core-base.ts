@@ -7,16 +7,17 @@
  * `pollEvent`, `pollTimeout` out. Connection-layer messages never reach the application before
  * authentication succeeded (libssh CVE-2018-10933 class): they end the connection as a protocol error.
  */
+
+import { ChannelMux, type ChannelMuxOptions } from '../channel/channel-mux.js';
+import { decodeChannelRequest } from '../channel/channel-requests.js';
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
 import { DisconnectReason, ProtocolError, TimeoutError, UsageError } from '../errors.js';
-import { decodeChannelRequest } from '../channel/channel-requests.js';
 import { Transport, type TransportOptions } from '../transport/transport.js';
 import { decodeGlobalRequest, encodeGlobalRequest } from '../wire/connection-messages.js';
-import { ChannelMux, type ChannelMuxOptions } from '../channel/channel-mux.js';
-import { GlobalRequests } from './global-requests.js';
 import { MSG } from '../wire/message-numbers.js';
 import { encodePing } from '../wire/transport-messages.js';
 import type { CoreEvent } from './core-events.js';
+import { GlobalRequests } from './global-requests.js';
 import { Keepalive, type KeepaliveOptions } from './keepalive.js';
 
 export interface CoreOptions extends Omit<TransportOptions, 'role'> {

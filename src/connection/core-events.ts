@@ -1,8 +1,9 @@
 /** What a connection core reports to the edge (the RxJS layer or any other driver). */
-import type { Negotiated } from '../kex/negotiate.js';
-import type { SshError } from '../errors.js';
+
 import type { ChannelEvent } from '../channel/channel-mux.js';
 import type { ChannelRequest } from '../channel/channel-requests.js';
+import type { SshError } from '../errors.js';
+import type { Negotiated } from '../kex/negotiate.js';
 
 export interface DisconnectInfo {
   /** RFC 4253 §11.1 reason code. */

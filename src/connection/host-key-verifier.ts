@@ -4,6 +4,8 @@
  * It fails closed (OpenSSH CVE-2025-26465 class): a throw, a rejection, an empty or erroring observable, a
  * timeout, or any answer other than exactly `true` rejects the key.
  */
+
+import type { SchedulerLike } from 'rxjs';
 import {
   catchError,
   defaultIfEmpty,
@@ -16,9 +18,8 @@ import {
   take,
   timeout,
 } from 'rxjs';
-import type { SchedulerLike } from 'rxjs';
 import { fingerprintSha256 } from '../keys/fingerprint.js';
-import { parsePublicKey, type PublicKey } from '../keys/public-key.js';
+import { type PublicKey, parsePublicKey } from '../keys/public-key.js';
 
 export interface HostKeyInfo {
   /** The negotiated host-key signature algorithm. */

@@ -12,14 +12,15 @@
  * With `no`, ssh(1) also turns off password authentication and forwardings for such a connection; a verifier
  * cannot do that, so the warning says so and the caller decides.
  */
-import { systemRandom } from '../crypto/random.js';
+
 import type { RandomSource } from '../crypto/backend.js';
+import { systemRandom } from '../crypto/random.js';
 import { UsageError } from '../errors.js';
 import { fingerprintSha256 } from '../keys/fingerprint.js';
 import {
+  formatKnownHostsLine,
   type KnownHostEntry,
   type KnownHosts,
-  formatKnownHostsLine,
   knownHostName,
   lookupHostKey,
 } from '../keys/known-hosts.js';

@@ -1,11 +1,11 @@
 /** Options shared by `connect()` and `accept()`, with the defaults a serious SSH library is expected to have. */
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { ChannelMuxOptions } from '../channel/mux-options.js';
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
 import { defaultCrypto } from '../crypto/index.js';
 import { systemRandom } from '../crypto/random.js';
 import { type AlgorithmPreferences, defaultPreferences } from '../transport/algorithms.js';
 import type { RekeyLimits } from '../transport/rekey-policy.js';
-import type { ChannelMuxOptions } from '../channel/mux-options.js';
 import type { CoreOptions } from './core-base.js';
 
 export interface CommonOptions {

@@ -5,9 +5,9 @@
  * only its key agreement.
  */
 import type { HashAlg } from '../crypto/backend.js';
-import { decodeEcdhInit, decodeEcdhReply, encodeEcdhInit, encodeEcdhReply, KexMessage } from './messages.js';
 import { ecdhExchangeHash } from './exchange-hash.js';
 import { exchangeMachine } from './exchange-machine.js';
+import { decodeEcdhInit, decodeEcdhReply, encodeEcdhInit, encodeEcdhReply, KexMessage } from './messages.js';
 import type { KexContext, KexMethod } from './types.js';
 
 export interface EphemeralKey {

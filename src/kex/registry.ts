@@ -1,10 +1,10 @@
 /** Key-exchange methods by their SSH name, and the order we offer them in. */
 import { x25519Agreement } from './curve25519.js';
-import { MODP_2048, MODP_3072, MODP_4096, MODP_6144, MODP_8192, OAKLEY_GROUP_2 } from './dh-groups.js';
 import { fixedGroupDh } from './dh-fixed.js';
 import { dhGroupExchange } from './dh-gex.js';
-import { ecdhShapedMethod } from './ecdh-shaped.js';
+import { MODP_2048, MODP_3072, MODP_4096, MODP_6144, MODP_8192, OAKLEY_GROUP_2 } from './dh-groups.js';
 import { nistAgreement } from './ecdh-nist.js';
+import { ecdhShapedMethod } from './ecdh-shaped.js';
 import { mlkem768x25519Agreement } from './mlkem768x25519.js';
 import type { KexMethod } from './types.js';
 

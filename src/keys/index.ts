@@ -1,8 +1,24 @@
 /** SSH keys: types, public key blobs, signatures, private keys and their files, fingerprints. */
+
+export * from './certificate.js';
+export * from './certificate-auth.js';
+export * from './certificate-known-hosts.js';
+export * from './certificate-line.js';
+export {
+  type CertificateOptions,
+  type CertificateOptionsInput,
+  optionStringValue,
+} from './certificate-options.js';
+export * from './certificate-sign.js';
+export { parseSourceAddressList, sourceAddressMatches } from './certificate-source-address.js';
+export * from './certificate-types.js';
+export * from './certificate-verify.js';
+export { invalidPointReason } from './ec-point.js';
 export * from './fingerprint.js';
 export * from './generate-key.js';
 export * from './key-file-error.js';
 export * from './key-types.js';
+export * from './known-hosts.js';
 export * from './openssh-private-key.js';
 export * from './pem.js';
 export * from './private-key.js';
@@ -11,18 +27,3 @@ export * from './private-key-file.js';
 export * from './public-key.js';
 export * from './public-key-line.js';
 export * from './signature.js';
-export { invalidPointReason } from './ec-point.js';
-export * from './certificate.js';
-export * from './certificate-auth.js';
-export * from './certificate-known-hosts.js';
-export * from './certificate-line.js';
-export * from './certificate-sign.js';
-export * from './certificate-types.js';
-export * from './certificate-verify.js';
-export {
-  optionStringValue,
-  type CertificateOptions,
-  type CertificateOptionsInput,
-} from './certificate-options.js';
-export { sourceAddressMatches, parseSourceAddressList } from './certificate-source-address.js';
-export * from './known-hosts.js';

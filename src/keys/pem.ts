@@ -8,8 +8,8 @@ import type * as NodeCrypto from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt, fromBase64 } from '../crypto/bytes.js';
 import { DecodeError } from '../errors.js';
 import { CURVE_PARAMS } from './ec-point.js';
-import { ECDSA_CURVES, type EcdsaKeyType } from './key-types.js';
 import { KeyFileError } from './key-file-error.js';
+import { ECDSA_CURVES, type EcdsaKeyType } from './key-types.js';
 import { jwkBigInt, jwkBytes, nodeCryptoModule } from './node-edge.js';
 import { type PrivateKey, privateKeyFrom } from './private-key.js';
 import {

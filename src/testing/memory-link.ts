@@ -42,7 +42,10 @@ export function memoryLink(opts: MemoryLinkOptions = {}): MemoryLink {
 
   const a: ByteIO = {
     input: toA.observable,
-    write: (bytes) => !endedA && deliver('a', toB, bytes),
+    write: (bytes) => {
+      if (!endedA) deliver('a', toB, bytes);
+      return true;
+    },
     end: () => {
       if (endedA) return;
       endedA = true;
@@ -52,7 +55,10 @@ export function memoryLink(opts: MemoryLinkOptions = {}): MemoryLink {
   };
   const b: ByteIO = {
     input: toB.observable,
-    write: (bytes) => !endedB && deliver('b', toA, bytes),
+    write: (bytes) => {
+      if (!endedB) deliver('b', toA, bytes);
+      return true;
+    },
     end: () => {
       if (endedB) return;
       endedB = true;

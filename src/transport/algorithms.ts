@@ -4,8 +4,8 @@
  * KEXINIT only: `ext-info-c` / `ext-info-s` (RFC 8308 §2.1) and the strict-kex markers (OpenSSH PROTOCOL §1.9).
  */
 import { DEFAULT_CIPHERS, DEFAULT_MACS } from '../cipher/registry.js';
-import { DEFAULT_KEX } from '../kex/registry.js';
 import type { KexInitLists } from '../kex/kexinit-lists.js';
+import { DEFAULT_KEX } from '../kex/registry.js';
 import { DEFAULT_HOST_KEY_ALGORITHMS } from '../keys/key-types.js';
 
 export interface AlgorithmPreferences {

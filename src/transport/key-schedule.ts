@@ -5,9 +5,9 @@
 import { CIPHERS, MACS } from '../cipher/registry.js';
 import type { DirectionKeys } from '../cipher/types.js';
 import type { CryptoBackend } from '../crypto/backend.js';
+import { KexError } from '../errors.js';
 import { deriveKey } from '../kex/derive.js';
 import type { KexResult } from '../kex/types.js';
-import { KexError } from '../errors.js';
 
 const LETTERS = {
   clientToServer: { iv: 'A', key: 'C', mac: 'E' },

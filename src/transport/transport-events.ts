@@ -1,6 +1,7 @@
 /** What the transport state machine reports to the layer above it. */
-import type { Negotiated } from '../kex/negotiate.js';
+
 import type { SshError } from '../errors.js';
+import type { Negotiated } from '../kex/negotiate.js';
 
 export type TransportEvent =
   /** Client: the server proved possession of this host key; answer with `answerHostKey`. */

@@ -8,7 +8,11 @@
  *   input is ignored.
  * - Keys change exactly at packet boundaries: the decoder never decrypts past the packet it hands us.
  */
+
+import { CIPHERS } from '../cipher/registry.js';
+import type { DirectionKeys } from '../cipher/types.js';
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
+import { equalBytes, utf8 } from '../crypto/bytes.js';
 import {
   ConnectionLostError,
   DisconnectReason,
@@ -18,36 +22,33 @@ import {
   ProtocolError,
   SshError,
 } from '../errors.js';
-import { CIPHERS } from '../cipher/registry.js';
-import type { DirectionKeys } from '../cipher/types.js';
-import { negotiate, guessWasRight, type Negotiated } from '../kex/negotiate.js';
+import type { KexInitLists } from '../kex/kexinit-lists.js';
+import { guessWasRight, type Negotiated, negotiate } from '../kex/negotiate.js';
 import { KEX_METHODS } from '../kex/registry.js';
 import type { KexExchange, KexResult } from '../kex/types.js';
-import type { KexInitLists } from '../kex/kexinit-lists.js';
-import { equalBytes, utf8 } from '../crypto/bytes.js';
 import { MSG } from '../wire/message-numbers.js';
 import * as tm from '../wire/transport-messages.js';
-import { PacketDecoder } from './packet-decoder.js';
-import { PacketEncoder } from './packet-encoder.js';
+import {
+  type AlgorithmPreferences,
+  EXT_INFO_CLIENT,
+  EXT_INFO_SERVER,
+  kexInitLists,
+  STRICT_KEX_CLIENT,
+  STRICT_KEX_SERVER,
+} from './algorithms.js';
 import { ZlibCompressor, ZlibDecompressor } from './compression.js';
+import { HostKeyCheck } from './host-key-check.js';
 import {
   encodeIdentification,
   type Identification,
   IdentificationReader,
   identificationLine,
 } from './identification.js';
-import {
-  type AlgorithmPreferences,
-  EXT_INFO_CLIENT,
-  EXT_INFO_SERVER,
-  STRICT_KEX_CLIENT,
-  STRICT_KEX_SERVER,
-  kexInitLists,
-} from './algorithms.js';
-import { classifyIncoming, sendableDuringKex } from './message-rules.js';
 import { directionKeys } from './key-schedule.js';
-import { RekeyCounter, type RekeyLimits, defaultRekeyBytes } from './rekey-policy.js';
-import { HostKeyCheck } from './host-key-check.js';
+import { classifyIncoming, sendableDuringKex } from './message-rules.js';
+import { PacketDecoder } from './packet-decoder.js';
+import { PacketEncoder } from './packet-encoder.js';
+import { defaultRekeyBytes, RekeyCounter, type RekeyLimits } from './rekey-policy.js';
 import type { ServerHostKey, TransportEvent } from './transport-events.js';
 
 export interface TransportOptions {

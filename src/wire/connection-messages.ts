@@ -1,4 +1,5 @@
 /** Connection-protocol messages needed by every connection: global requests and channel-open refusal (RFC 4254). */
+import { DecodeError } from '../errors.js';
 import { SshReader } from './reader.js';
 import { SshWriter } from './writer.js';
 
@@ -67,7 +68,7 @@ export interface ChannelOpenHeader {
 
 export function decodeChannelOpen(p: Uint8Array): ChannelOpenHeader {
   const r = new SshReader(p, 'CHANNEL_OPEN');
-  r.byte();
+  if (r.byte() !== CHANNEL_OPEN) throw new DecodeError('CHANNEL_OPEN: wrong message number');
   return {
     channelType: r.ascii('channel type', 256),
     senderChannel: r.uint32('sender channel'),

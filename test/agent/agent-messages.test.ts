@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  AgentFrameReader,
   AGENT_MAX_MESSAGE_BYTES,
+  AgentFrameReader,
   frameAgentMessage,
 } from '../../src/agent/agent-framing.js';
 import {

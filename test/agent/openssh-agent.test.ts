@@ -15,9 +15,9 @@ import {
   generateKey,
   KEY_TYPES,
   type PrivateKey,
-  parseSignature,
   type PublicKey,
   parsePublicKey,
+  parseSignature,
   verifySignature,
 } from '../../src/keys/index.js';
 import { generateWithSshKeygen, KEYGEN_FIXTURES, tempDir } from '../keys/ssh-keygen.js';

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from '
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveAgent, type AgentListener } from '../../src/agent/agent-listen.js';
+import { type AgentListener, serveAgent } from '../../src/agent/agent-listen.js';
 import { AgentServer } from '../../src/agent/agent-server.js';
 import { connectAgent } from '../../src/agent/agent-socket.js';
 import { fromBase64, toBase64, utf8 } from '../../src/crypto/bytes.js';
@@ -16,8 +16,8 @@ import { nodeCrypto } from '../../src/crypto/index.js';
 import {
   fingerprintSha256,
   generateKey,
-  parsePublicKey,
   type PublicKey,
+  parsePublicKey,
   verifySignature,
 } from '../../src/keys/index.js';
 import { runProcess } from '../interop/harness/process.js';

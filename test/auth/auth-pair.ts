@@ -4,7 +4,6 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { equalBytes, utf8 } from '../../src/crypto/bytes.js';
 import { ClientAuth, type ClientAuthOptions, type ClientAuthOutput } from '../../src/auth/client-auth.js';
 import {
   type AuthRequest,
@@ -12,6 +11,7 @@ import {
   type ServerAuthOptions,
   type ServerAuthOutput,
 } from '../../src/auth/server-auth.js';
+import { equalBytes, utf8 } from '../../src/crypto/bytes.js';
 import { SshWriter } from '../../src/wire/writer.js';
 
 export const SESSION_ID = utf8('session-id-of-this-connection-32');

@@ -3,9 +3,9 @@
  * misbehaving peer or a careless application can break, fed as raw payloads.
  */
 import { describe, expect, it } from 'vitest';
+import * as cm from '../../src/channel/channel-messages.js';
 import type { ChannelEvent } from '../../src/channel/channel-mux.js';
 import { ChannelMux, type ChannelMuxOptions } from '../../src/channel/channel-mux.js';
-import * as cm from '../../src/channel/channel-messages.js';
 import { DecodeError, ProtocolError, UsageError } from '../../src/errors.js';
 import { MSG } from '../../src/wire/message-numbers.js';
 import { pattern } from './mux-pair.js';

@@ -15,9 +15,12 @@ import { seededRandom } from '../../src/crypto/random.js';
 import { DisconnectReason, ProtocolError, type SshError } from '../../src/errors.js';
 import { generateKey } from '../../src/keys/generate-key.js';
 import type { PrivateKey } from '../../src/keys/private-key.js';
-import { encodeUserauthRequest, publickeySignedData } from '../../src/wire/auth-messages.js';
+import {
+  decodeUserauthFailure,
+  encodeUserauthRequest,
+  publickeySignedData,
+} from '../../src/wire/auth-messages.js';
 import { MSG } from '../../src/wire/message-numbers.js';
-import { decodeUserauthFailure } from '../../src/wire/auth-messages.js';
 import { decodeDisconnect, encodeServiceRequest } from '../../src/wire/transport-messages.js';
 import { SshWriter } from '../../src/wire/writer.js';
 import { type AcceptPort, acceptUnderTest } from './support/accept-port.js';

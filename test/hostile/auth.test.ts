@@ -7,8 +7,9 @@
  * hostile server against the client's keyboard-interactive decoder.
  */
 import { describe, expect, it } from 'vitest';
-import { AuthError, DecodeError, DisconnectReason, ProtocolError } from '../../src/errors.js';
+import type { ServerCore } from '../../src/connection/server-core.js';
 import { seededRandom } from '../../src/crypto/random.js';
+import { AuthError, DecodeError, DisconnectReason, ProtocolError } from '../../src/errors.js';
 import { generateKey } from '../../src/keys/generate-key.js';
 import type { PrivateKey } from '../../src/keys/private-key.js';
 import {
@@ -21,9 +22,8 @@ import {
 import { MSG } from '../../src/wire/message-numbers.js';
 import { encodeServiceAccept, encodeServiceRequest } from '../../src/wire/transport-messages.js';
 import { SshWriter } from '../../src/wire/writer.js';
-import type { ServerCore } from '../../src/connection/server-core.js';
-import { clientUnderTest, type Harness, serverUnderTest, USER } from './support/harness.js';
 import { expectAppSawNothing, expectFailure } from './support/expect.js';
+import { clientUnderTest, type Harness, serverUnderTest, USER } from './support/harness.js';
 import { crypto } from './support/scripted-peer.js';
 
 const PROTOCOL = DisconnectReason.PROTOCOL_ERROR;

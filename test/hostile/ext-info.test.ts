@@ -7,16 +7,16 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/crypto/bytes.js';
 import { DecodeError, DisconnectReason, ProtocolError } from '../../src/errors.js';
-import { SshWriter } from '../../src/wire/writer.js';
 import { MSG } from '../../src/wire/message-numbers.js';
 import { encodeExtInfo, encodeIgnore, encodeServiceAccept } from '../../src/wire/transport-messages.js';
+import { SshWriter } from '../../src/wire/writer.js';
+import { expectFailure } from './support/expect.js';
 import {
   authenticateClient,
   authenticateServer,
   clientUnderTest,
   serverUnderTest,
 } from './support/harness.js';
-import { expectFailure } from './support/expect.js';
 
 const PROTOCOL = DisconnectReason.PROTOCOL_ERROR;
 const sigAlgs = (algs: string) => encodeExtInfo(new Map([['server-sig-algs', algs]]));

@@ -10,9 +10,9 @@ import { concatBytes } from '../../src/crypto/bytes.js';
 import { DisconnectReason, ProtocolError } from '../../src/errors.js';
 import { MSG } from '../../src/wire/message-numbers.js';
 import { decodeUnimplemented, encodeIgnore } from '../../src/wire/transport-messages.js';
-import { clientUnderTest, type Harness, type Sut, serverUnderTest } from './support/harness.js';
 import { type Combo, forgeLength, keyedServer, OFFERED } from './support/combos.js';
 import { expectFailure } from './support/expect.js';
+import { clientUnderTest, type Harness, type Sut, serverUnderTest } from './support/harness.js';
 
 const PROTOCOL = DisconnectReason.PROTOCOL_ERROR;
 const HOSTILE_LENGTHS = [0, 4, 262_145, 2 ** 31, 2 ** 32 - 1];

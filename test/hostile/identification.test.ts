@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../src/crypto/bytes.js';
 import { DisconnectReason, ProtocolError } from '../../src/errors.js';
-import { clientUnderTest, serverUnderTest } from './support/harness.js';
 import { expectFailure } from './support/expect.js';
+import { clientUnderTest, serverUnderTest } from './support/harness.js';
 
 const VERSION = DisconnectReason.PROTOCOL_VERSION_NOT_SUPPORTED;
 

@@ -8,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/crypto/bytes.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { DisconnectReason, HostKeyError, MacError, ProtocolError } from '../../src/errors.js';
-import { generateKey } from '../../src/keys/generate-key.js';
-import { SshWriter } from '../../src/wire/writer.js';
 import { encodeEcdhInit } from '../../src/kex/messages.js';
+import { generateKey } from '../../src/keys/generate-key.js';
 import { MSG } from '../../src/wire/message-numbers.js';
 import {
   decodeKexInit,
@@ -23,6 +22,8 @@ import {
   encodeServiceRequest,
   encodeUnimplemented,
 } from '../../src/wire/transport-messages.js';
+import { SshWriter } from '../../src/wire/writer.js';
+import { expectFailure } from './support/expect.js';
 import {
   authenticateServer,
   clientUnderTest,
@@ -30,7 +31,6 @@ import {
   type Sut,
   serverUnderTest,
 } from './support/harness.js';
-import { expectFailure } from './support/expect.js';
 import { crypto, STRICT_C, STRICT_S } from './support/scripted-peer.js';
 
 const PROTOCOL = DisconnectReason.PROTOCOL_ERROR;

@@ -13,8 +13,8 @@ import { MODP_2048 } from '../../src/kex/dh-groups.js';
 import { encodeDhInit, encodeDhReply, encodeEcdhInit, encodeEcdhReply } from '../../src/kex/messages.js';
 import { MSG } from '../../src/wire/message-numbers.js';
 import { SshWriter } from '../../src/wire/writer.js';
-import { clientUnderTest, type Harness, type Sut, serverUnderTest } from './support/harness.js';
 import { expectFailure } from './support/expect.js';
+import { clientUnderTest, type Harness, type Sut, serverUnderTest } from './support/harness.js';
 
 const KEX_FAILED = DisconnectReason.KEY_EXCHANGE_FAILED;
 const PROTOCOL = DisconnectReason.PROTOCOL_ERROR;

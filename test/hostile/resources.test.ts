@@ -15,8 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/crypto/bytes.js';
 import { DisconnectReason, KexError, ProtocolError } from '../../src/errors.js';
 import { DEFAULT_MAX_PACKET_LENGTH } from '../../src/transport/packet-decoder.js';
-import { MSG } from '../../src/wire/message-numbers.js';
 import { encodeUserauthFailure, encodeUserauthSuccess } from '../../src/wire/auth-messages.js';
+import { MSG } from '../../src/wire/message-numbers.js';
 import {
   decodeUnimplemented,
   encodeIgnore,
@@ -24,6 +24,7 @@ import {
   encodeServiceAccept,
 } from '../../src/wire/transport-messages.js';
 import { SshWriter } from '../../src/wire/writer.js';
+import { expectFailure } from './support/expect.js';
 import {
   authenticateServer,
   clientUnderTest,
@@ -31,7 +32,6 @@ import {
   type Sut,
   serverUnderTest,
 } from './support/harness.js';
-import { expectFailure } from './support/expect.js';
 
 const globalRequest = (name: string, wantReply = true) =>
   new SshWriter().byte(MSG.GLOBAL_REQUEST).string(name).boolean(wantReply).bytes();

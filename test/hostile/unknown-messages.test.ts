@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/crypto/bytes.js';
 import { MSG } from '../../src/wire/message-numbers.js';
 import { decodeUnimplemented } from '../../src/wire/transport-messages.js';
+import { expectAppSawNothing } from './support/expect.js';
 import {
   authenticateClient,
   authenticateServer,
@@ -15,7 +16,6 @@ import {
   type Sut,
   serverUnderTest,
 } from './support/harness.js';
-import { expectAppSawNothing } from './support/expect.js';
 
 const UNKNOWN = [8, 9, 19, 22, 29, 128, 200, 255];
 

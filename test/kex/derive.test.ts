@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../../src/crypto/bytes.js';
-import { deriveKey, type KeyLetter } from '../../src/kex/derive.js';
 import { UsageError } from '../../src/errors.js';
+import { deriveKey, type KeyLetter } from '../../src/kex/derive.js';
 import { BACKENDS } from './helpers.js';
 
 interface Vector {

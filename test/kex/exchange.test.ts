@@ -1,8 +1,8 @@
 /** Every method, both roles, both backends, in memory: equal K and H, the server signs H, deterministic. */
 import { describe, expect, it } from 'vitest';
 import { concatBytes, toHex, utf8 } from '../../src/crypto/bytes.js';
-import { DEFAULT_KEX, KEX_METHODS } from '../../src/kex/registry.js';
 import { seededRandom } from '../../src/crypto/index.js';
+import { DEFAULT_KEX, KEX_METHODS } from '../../src/kex/registry.js';
 import { BACKENDS, context, fakeHostKey, runExchange } from './helpers.js';
 
 const HASH_BYTES = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 } as const;

@@ -1,9 +1,9 @@
 /** Hostile finite-field DH input: RFC 4253 §8 range checks, RFC 8270 group sizes, RFC 4419 request rules. */
 import { describe, expect, it } from 'vitest';
-import { KexError, UsageError } from '../../src/errors.js';
 import { seededRandom } from '../../src/crypto/index.js';
-import { GEX_GROUPS, MODP_2048, MODP_3072, MODP_8192, OAKLEY_GROUP_2 } from '../../src/kex/dh-groups.js';
+import { KexError, UsageError } from '../../src/errors.js';
 import { chooseGexGroup, dhGroupExchange } from '../../src/kex/dh-gex.js';
+import { GEX_GROUPS, MODP_2048, MODP_3072, MODP_8192, OAKLEY_GROUP_2 } from '../../src/kex/dh-groups.js';
 import { bitLength } from '../../src/kex/dh-keys.js';
 import {
   decodeGexGroup,

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { CryptoBackend } from '../../src/crypto/backend.js';
 import { concatBytes } from '../../src/crypto/bytes.js';
 import type { Certificate } from '../../src/keys/certificate.js';
-import { optionStringValue } from '../../src/keys/certificate-options.js';
 import { formatCertificateLine } from '../../src/keys/certificate-line.js';
+import { optionStringValue } from '../../src/keys/certificate-options.js';
 import { fingerprintSha256, type PrivateKey, type PublicKey } from '../../src/keys/index.js';
 import { SshWriter } from '../../src/wire/writer.js';
 

@@ -20,8 +20,8 @@ import {
   type PrivateKey,
   parseOpenSshPrivateKey,
   parsePublicKeyLine,
-  samePublicKey,
   type SignatureAlgorithm,
+  samePublicKey,
 } from '../../src/keys/index.js';
 import { keygenShow, keygenUtc, renderLikeKeygen } from './certificate-fixtures.js';
 import { generateWithSshKeygen, KEYGEN_FIXTURES, tempDir } from './ssh-keygen.js';

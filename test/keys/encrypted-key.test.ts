@@ -7,6 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex, utf8 } from '../../src/crypto/bytes.js';
 import { nodeCrypto } from '../../src/crypto/index.js';
+import { bcryptPbkdf } from '../../src/keys/bcrypt-pbkdf.js';
+import { Blowfish } from '../../src/keys/blowfish.js';
 import {
   formatOpenSshPrivateKey,
   formatPublicKeyLine,
@@ -15,8 +17,6 @@ import {
   parsePrivateKeyFile,
   verifySignature,
 } from '../../src/keys/index.js';
-import { bcryptPbkdf } from '../../src/keys/bcrypt-pbkdf.js';
-import { Blowfish } from '../../src/keys/blowfish.js';
 import { generateWithSshKeygen, KEYGEN_FIXTURES, sshKeygen, tempDir } from './ssh-keygen.js';
 
 const tmp = tempDir();

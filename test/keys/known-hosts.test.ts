@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { asyncScheduler, firstValueFrom } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  knownHostsVerifier,
-  type KnownHostsVerifierOptions,
-} from '../../src/connection/known-hosts-verifier.js';
 import { runVerifier } from '../../src/connection/host-key-verifier.js';
+import {
+  type KnownHostsVerifierOptions,
+  knownHostsVerifier,
+} from '../../src/connection/known-hosts-verifier.js';
 import { fromHex, toBase64 } from '../../src/crypto/bytes.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { UsageError } from '../../src/errors.js';
@@ -27,7 +27,7 @@ import {
 } from '../../src/keys/known-hosts.js';
 import { appendKnownHost, readKnownHosts } from '../../src/keys/known-hosts-file.js';
 import { SshWriter } from '../../src/wire/writer.js';
-import { KEYGEN_FIXTURES, generateWithSshKeygen, sshKeygen, tempDir } from './ssh-keygen.js';
+import { generateWithSshKeygen, KEYGEN_FIXTURES, sshKeygen, tempDir } from './ssh-keygen.js';
 
 const ed25519Blob = (hex: string) => new SshWriter().string('ssh-ed25519').string(fromHex(hex)).bytes();
 // RFC 8032 §7.1 TEST 1, TEST 2, TEST 3 public keys.

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bigIntToBytes, concatBytes, fromBase64, fromHex } from '../../src/crypto/bytes.js';
 import { DecodeError } from '../../src/errors.js';
+import { CURVE_PARAMS } from '../../src/keys/ec-point.js';
 import {
   DEFAULT_MIN_RSA_BITS,
   encodePublicKey,
@@ -17,7 +18,6 @@ import {
   parsePublicKey,
   publicKeyFrom,
 } from '../../src/keys/index.js';
-import { CURVE_PARAMS } from '../../src/keys/ec-point.js';
 import { SshWriter } from '../../src/wire/writer.js';
 import { generateWithSshKeygen, KEYGEN_FIXTURES, tempDir } from './ssh-keygen.js';
 

@@ -17,8 +17,8 @@ import {
   signatureAlgorithmsFor,
   verifySignature,
 } from '../../src/keys/index.js';
-import { armorSshSig, parseArmoredSshSig, sshSigSignedData } from './sshsig.js';
 import { generateWithSshKeygen, KEYGEN_FIXTURES, sshKeygen, tempDir } from './ssh-keygen.js';
+import { armorSshSig, parseArmoredSshSig, sshSigSignedData } from './sshsig.js';
 
 const backends: CryptoBackend[] = [nodeCrypto!, nobleCrypto];
 const NAMESPACE = 'file';

@@ -8,16 +8,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bigIntToBytes, bytesToBigInt, concatBytes, fromHex, utf8 } from '../../src/crypto/bytes.js';
 import { type CryptoBackend, nobleCrypto, nodeCrypto } from '../../src/crypto/index.js';
 import { UsageError } from '../../src/errors.js';
+import { CURVE_PARAMS } from '../../src/keys/ec-point.js';
 import {
   type EcdsaPublicKey,
   encodeSignature,
   generateKey,
   type PrivateKey,
-  parseSignature,
   type PublicKey,
+  parseSignature,
   verifySignature,
 } from '../../src/keys/index.js';
-import { CURVE_PARAMS } from '../../src/keys/ec-point.js';
 import { SshReader } from '../../src/wire/reader.js';
 import { SshWriter } from '../../src/wire/writer.js';
 

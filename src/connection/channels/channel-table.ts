@@ -5,8 +5,8 @@
 import { Observable, Subject } from 'rxjs';
 import type { ChannelEvent } from '../../channel/channel-mux.js';
 import type { ChannelRequest } from '../../channel/channel-requests.js';
-import { ChannelOpenFailure } from '../../wire/connection-messages.js';
 import { ChannelClosedError, ChannelOpenError, type SshError } from '../../errors.js';
+import { ChannelOpenFailure } from '../../wire/connection-messages.js';
 import { Answerable } from './answerable.js';
 import { Channel, type ChannelHost } from './channel.js';
 import type { ChannelMsg } from './channel-msg.js';

@@ -1,7 +1,7 @@
 /** Every cipher × MAC pairing we offer by default (AEAD ciphers ignore the MAC, so they appear once). */
 import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS } from '../../../src/cipher/registry.js';
-import { type Harness, serverUnderTest } from './harness.js';
 import type { ServerCore } from '../../../src/connection/server-core.js';
+import { type Harness, serverUnderTest } from './harness.js';
 
 export interface Combo {
   name: string;

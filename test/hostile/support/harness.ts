@@ -3,9 +3,10 @@
  * ScriptedPeer. The harness moves the SUT's output into the peer after every input, keeps every event the
  * SUT reported, and records every byte the peer delivered so a session can be replayed into a fresh core.
  */
+
+import { hostKeySigner } from '../../../src/connection/accept.js';
 import { ClientCore, type ClientCoreOptions } from '../../../src/connection/client-core.js';
 import type { CoreEvent } from '../../../src/connection/core-events.js';
-import { hostKeySigner } from '../../../src/connection/accept.js';
 import { ServerCore, type ServerCoreOptions } from '../../../src/connection/server-core.js';
 import { concatBytes } from '../../../src/crypto/bytes.js';
 import { seededRandom } from '../../../src/crypto/random.js';

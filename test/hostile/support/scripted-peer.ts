@@ -11,8 +11,9 @@
  * KEXINIT, key-exchange replies (answered into `pending`, sent when the test says so) and NEWKEYS (the
  * incoming keys switch exactly at that packet boundary, RFC 4253 §7.3).
  */
-import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS } from '../../../src/cipher/registry.js';
+
 import { createSealer } from '../../../src/cipher/protection.js';
+import { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS } from '../../../src/cipher/registry.js';
 import type { DirectionKeys, PacketSealer } from '../../../src/cipher/types.js';
 import { hostKeySigner } from '../../../src/connection/accept.js';
 import type { CryptoBackend, RandomSource } from '../../../src/crypto/backend.js';
