@@ -193,4 +193,28 @@ describe('window exhaustion and refill', () => {
       });
     });
   });
+
+  it('messages held for a late first subscriber stay within the window, and flow once it subscribes', () => {
+    const SUBSCRIBES_AT = 200;
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const { client$, server$ } = shared(marblePair(scheduler));
+      const server = writingServer(server$);
+      // Nobody subscribes to the Channel until 200: what arrived is held, and held data is not consumed.
+      const clientMsgs$ = client$.pipe(
+        take(1),
+        switchMap((c) => c.session({ window: WINDOW, maxPacket: MAX_PACKET })),
+        switchMap((ch) => timer(SUBSCRIBES_AT - FIRST_DATA).pipe(switchMap(() => ch.pipe(map(show))))),
+      );
+      expectObservable(clientMsgs$).toBe(
+        marbleAt(
+          [SUBSCRIBES_AT, '(dd)'],
+          [SUBSCRIBES_AT + 2 * LATENCY_MS, '(dd)'],
+          [SUBSCRIBES_AT + 4 * LATENCY_MS, '(dd)'],
+        ),
+        DATA,
+      );
+      expectObservable(sampleAt([150], server.buffered)).toBe(marbleAt([150, '(a|)']), { a: TOTAL - WINDOW });
+    });
+  });
 });
