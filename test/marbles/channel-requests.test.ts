@@ -197,7 +197,7 @@ describe('deferred answers', () => {
 // Answerable callback (src/connection/connection.ts:121, `(a) => e.reply(a.ok, a.data)`) calls the core's
 // reply function (GlobalRequests.onRequest's `reply`, src/connection/global-requests.ts → transport.send)
 // directly, not through `driver.run`, so nothing flushes the transport afterwards: the Driver's flush loop
-// (src/connection/driver.ts:57) has already taken its bytes before delivering the event, and a
+// (src/connection/driver.ts:59) has already taken its bytes before delivering the event, and a
 // deferred answer runs outside any flush at all. The reply leaves only when something unrelated flushes
 // the server later (in these tests nothing does, so it never arrives).
 // Fix: `new Answerable((a) => this.driver.run(() => e.reply(a.ok, a.data)))` in Connection.offerGlobalRequest
