@@ -118,7 +118,9 @@ export class Connection {
   }
 
   private offerGlobalRequest(e: Extract<CoreEvent, { type: 'global-request' }>): void {
-    const answer = new Answerable<{ ok: boolean; data?: Uint8Array }>((a) => e.reply(a.ok, a.data));
+    const answer = new Answerable<{ ok: boolean; data?: Uint8Array }>((a) =>
+      this.driver.run(() => e.reply(a.ok, a.data)),
+    );
     this.globalRequests.next({
       name: e.name,
       wantReply: e.wantReply,

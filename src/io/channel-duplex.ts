@@ -21,6 +21,15 @@ export function channelDuplex(channel: Channel): ChannelDuplex {
   channel.manualConsume = true;
   let unconsumed = 0;
   let paused = false;
+  let eofSeen = false;
+  let exited = false;
+  let readableEnded = false;
+  const endReadable = () => {
+    if (readableEnded) return;
+    readableEnded = true;
+    duplex.push(null);
+    if (!stderr.writableEnded) stderr.end();
+  };
   let waitingWrite: (() => void) | undefined;
   const stderr = new PassThrough();
 
@@ -44,7 +53,9 @@ export function channelDuplex(channel: Channel): ChannelDuplex {
       callback();
     },
     destroy(err, callback) {
-      channel.close();
+      // After a clean end (the peer's EOF was read) the peer is about to send its exit status and CLOSE; closing
+      // now would drop them. The channel then ends on the peer's CLOSE, which we answer.
+      if (err || !eofSeen) channel.close();
       callback(err);
     },
   }) as ChannelDuplex;
@@ -54,12 +65,16 @@ export function channelDuplex(channel: Channel): ChannelDuplex {
     next: (msg) => {
       switch (msg.type) {
         case 'data':
-          // Copy: the bytes are a view into a packet buffer that will be reused.
-          if (paused || !duplex.push(Buffer.from(msg.data))) {
-            paused = true;
-            unconsumed += msg.data.length;
-          } else {
-            channel.consume(msg.data.length);
+          {
+            // Copy: the bytes are a view into a packet buffer that will be reused. Always hand them over;
+            // while the reader is behind, only the window refill waits (for _read).
+            const accepted = duplex.push(Buffer.from(msg.data));
+            if (paused || !accepted) {
+              paused = true;
+              unconsumed += msg.data.length;
+            } else {
+              channel.consume(msg.data.length);
+            }
           }
           return;
         case 'extended-data':
@@ -67,14 +82,16 @@ export function channelDuplex(channel: Channel): ChannelDuplex {
           channel.consume(msg.data.length);
           return;
         case 'exit-status':
-          duplex.emit('exit', msg.code, null);
-          return;
         case 'exit-signal':
-          duplex.emit('exit', null, msg.signal);
+          exited = true;
+          if (msg.type === 'exit-status') duplex.emit('exit', msg.code, null);
+          else duplex.emit('exit', null, msg.signal);
+          if (eofSeen) endReadable();
           return;
         case 'eof':
-          duplex.push(null);
-          stderr.end();
+          // sshd often sends EOF before the exit status; 'end' waits for it (or for CLOSE), so 'exit' comes first.
+          eofSeen = true;
+          if (exited) endReadable();
           return;
         case 'writable': {
           const w = waitingWrite;
@@ -85,8 +102,7 @@ export function channelDuplex(channel: Channel): ChannelDuplex {
       }
     },
     complete: () => {
-      duplex.push(null);
-      if (!stderr.writableEnded) stderr.end();
+      endReadable();
       waitingWrite?.();
     },
   });

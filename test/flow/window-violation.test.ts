@@ -8,8 +8,8 @@
 import { firstValueFrom, share, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { acceptSessions } from '../../operators/index.js';
-import { ChannelMux } from '../../src/channel/channel-mux.js';
 import { encodeChannelOpenConfirmation } from '../../src/channel/channel-messages.js';
+import { ChannelMux } from '../../src/channel/channel-mux.js';
 import type { Connection } from '../../src/connection/connection.js';
 import type { Driver } from '../../src/connection/driver.js';
 import { DisconnectReason, ProtocolError } from '../../src/errors.js';

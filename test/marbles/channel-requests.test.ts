@@ -151,7 +151,7 @@ describe('deferred answers', () => {
   // Fix: hold answers per channel in a FIFO of slots (one per want_reply request, in arrival order) and send
   // from its head while the head is answered, like src/connection/global-requests.ts does for global
   // requests; e.g. ChannelMux.request events carry a slot/sequence number and reply(id, seq, ok) fills it.
-  it.fails('answered out of order: each reply still matches its own request', () => {
+  it('answered out of order: each reply still matches its own request', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
       const { client$, server$ } = shared(marblePair(scheduler));
@@ -173,7 +173,7 @@ describe('deferred answers', () => {
   // The same bug through the common shape "defer the slow one, answer the quick one at once": pty-req is
   // deferred (say, allocating a terminal) and env is answered synchronously; env's SUCCESS is taken as
   // pty-req's answer.
-  it.fails('one deferred, the next answered at once: the quick answer does not overtake', () => {
+  it('one deferred, the next answered at once: the quick answer does not overtake', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
       const { client$, server$ } = shared(marblePair(scheduler));
@@ -212,7 +212,7 @@ describe('global requests (RFC 4254 §4)', () => {
   // Sent at 45 (on authentication), arriving at 50.
   const ARRIVE = HANDSHAKE.clientAuthenticated + LATENCY_MS;
 
-  it.fails('one nobody answers gets REQUEST_FAILURE one round trip after it was sent', () => {
+  it('one nobody answers gets REQUEST_FAILURE one round trip after it was sent', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
       const { client$, server$ } = shared(marblePair(scheduler));
@@ -223,7 +223,7 @@ describe('global requests (RFC 4254 §4)', () => {
     });
   });
 
-  it.fails('answered out of order, the replies still go in request order', () => {
+  it('answered out of order, the replies still go in request order', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
       const { client$, server$ } = shared(marblePair(scheduler));

@@ -135,10 +135,9 @@ export class ChannelTable {
   }
 
   private request(ch: Channel, request: ChannelRequest, wantReply: boolean): void {
-    const answer = new Answerable<boolean>((ok) => {
-      // After the channel ended its id may belong to another channel: a late answer goes nowhere.
-      if (wantReply && !ch.closed) this.host.channels((m) => m.reply(ch.id, ok));
-    });
+    // RFC 4254 §5.4: replies go in request order, whatever order the application answers in.
+    const slot = wantReply ? ch.replySlot() : undefined;
+    const answer = new Answerable<boolean>((ok) => slot?.(ok));
     if (request.type === 'exit-status') {
       this.deliver(ch, { type: 'exit-status', code: request.status });
     } else if (request.type === 'exit-signal') {

@@ -50,6 +50,7 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
   private ended = false;
   private readonly pendingReplies: ((ok: boolean) => void)[] = [];
   private readonly endHooks: (() => void)[] = [];
+  private readonly peerRequests: { ok?: boolean }[] = [];
 
   constructor(
     private readonly host: ChannelHost,
@@ -157,6 +158,25 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
     for (const r of this.pendingReplies.splice(0)) r(false);
     if (!this.held) this.subject.complete();
     for (const hook of this.endHooks.splice(0)) hook();
+  }
+
+  /**
+   * Reserves the reply to the peer's next want_reply request. Answers are sent strictly in request order
+   * (RFC 4254 §5.4): an early answer waits for the ones before it.
+   */
+  replySlot(): (ok: boolean) => void {
+    const slot: { ok?: boolean } = {};
+    this.peerRequests.push(slot);
+    return (ok) => {
+      if (slot.ok !== undefined) return;
+      slot.ok = ok;
+      const ready: boolean[] = [];
+      while (this.peerRequests.length && this.peerRequests[0].ok !== undefined)
+        ready.push(this.peerRequests.shift()!.ok!);
+      // After the channel ended its id may belong to another channel: late answers go nowhere.
+      if (ready.length && !this.ended)
+        this.host.channels(ignoreRetired((m) => ready.forEach((r) => m.reply(this.id, r))));
+    };
   }
 
   /** Runs `hook` once the channel has fully closed (without subscribing, so held messages stay held). */
