@@ -1,0 +1,137 @@
+/** The bench's output: markdown tables for people (and the README), and one JSON line for machines. */
+import type { BenchContext, BulkCell, Pair } from './context.js';
+import { PAIR_TITLES } from './context.js';
+import { round, type Spread } from './stats.js';
+
+const fmt = (s: Spread | undefined) =>
+  s ? `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})` : '–';
+
+export interface Ratio {
+  median: number;
+  /** Worst and best case: our slowest run against their fastest, and the other way round. */
+  min: number;
+  max: number;
+}
+
+export function ratio(us: Spread | undefined, them: Spread | undefined): Ratio | undefined {
+  if (!us || !them) return undefined;
+  return {
+    median: round(us.median / them.median, 2),
+    min: round(us.min / them.max, 2),
+    max: round(us.max / them.min, 2),
+  };
+}
+
+const fmtRatio = (r: Ratio | undefined) => (r ? `${r.median.toFixed(2)}×` : '–');
+
+function cell(cells: BulkCell[], cipher: string, direction: string, pair: Pair): BulkCell | undefined {
+  return cells.find((c) => c.cipher === cipher && c.direction === direction && c.pair === pair);
+}
+
+export interface RatioRow {
+  cipher: string;
+  direction: string;
+  rxsshVsSsh2?: Ratio;
+  rxsshVsOpenssh?: Ratio;
+  rxsshClientToSshdVsOpenssh?: Ratio;
+  sshToRxsshServerVsOpenssh?: Ratio;
+  nobleMBps?: number;
+}
+
+export function bulkRatios(cells: BulkCell[]): RatioRow[] {
+  const rows: RatioRow[] = [];
+  for (const c of cells) {
+    if (rows.some((r) => r.cipher === c.cipher && r.direction === c.direction)) continue;
+    const get = (p: Pair) => cell(cells, c.cipher, c.direction, p)?.mbps;
+    rows.push({
+      cipher: c.cipher,
+      direction: c.direction,
+      rxsshVsSsh2: ratio(get('rxssh'), get('ssh2')),
+      rxsshVsOpenssh: ratio(get('rxssh'), get('openssh')),
+      rxsshClientToSshdVsOpenssh: ratio(get('rxssh-sshd'), get('openssh')),
+      sshToRxsshServerVsOpenssh: ratio(get('ssh-rxssh'), get('openssh')),
+      nobleMBps: get('noble') && round(get('noble')!.median),
+    });
+  }
+  return rows;
+}
+
+export function bulkTable(ctx: BenchContext, pairs: readonly Pair[]): string {
+  const cells = ctx.results.bulk;
+  const ratios = bulkRatios(cells);
+  const head = ['cipher', 'dir', ...pairs.map((p) => PAIR_TITLES[p]), 'rxssh/ssh2', 'rxssh/OpenSSH'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+  for (const r of ratios) {
+    const row = [r.cipher, r.direction];
+    for (const p of pairs) row.push(fmt(cell(cells, r.cipher, r.direction, p)?.mbps));
+    row.push(fmtRatio(r.rxsshVsSsh2), fmtRatio(r.rxsshVsOpenssh));
+    lines.push(`| ${row.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+type Rec = Record<string, Record<string, unknown> | undefined>;
+
+export function otherTables(ctx: BenchContext): string {
+  const out: string[] = [];
+  const hs = ctx.results.handshake as Rec | undefined;
+  if (hs) {
+    out.push(
+      '| handshake: TCP connect → first exec output | median ms (min–max) | first, cold |',
+      '|---|---:|---:|',
+    );
+    for (const [name, v] of Object.entries(hs)) {
+      const s = v?.ms as Spread | undefined;
+      out.push(
+        `| ${name} | ${s ? `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})` : String(v?.error)} | ${v?.coldMs ? (v.coldMs as number).toFixed(0) : '–'} |`,
+      );
+    }
+    out.push('');
+  }
+  const rate = ctx.results.connectionRate as Rec | undefined;
+  if (rate) {
+    out.push(
+      '| connections/s (connect+auth+exec+close, 8 at a time, rxssh client) | per second |',
+      '|---|---:|',
+    );
+    for (const [name, v] of Object.entries(rate)) {
+      out.push(`| ${name} | ${v?.perSecond ? (v.perSecond as number).toFixed(0) : String(v?.error)} |`);
+    }
+    out.push('');
+  }
+  const ch = ctx.results.channels as Rec | undefined;
+  if (ch) {
+    out.push(
+      `| ${ctx.opts.scaleCount} concurrent exec channels, one connection | ms | ok |`,
+      '|---|---:|---:|',
+    );
+    for (const [name, v] of Object.entries(ch)) {
+      out.push(`| ${name} | ${v?.ms ? (v.ms as number).toFixed(0) : String(v?.error)} | ${v?.ok ?? '–'} |`);
+    }
+    out.push('');
+  }
+  const idle = ctx.results.idleConnections as Rec | undefined;
+  if (idle) {
+    out.push(
+      `| ${ctx.opts.scaleCount} idle authenticated connections, server process | heap KiB/conn | RSS KiB/conn | open ms |`,
+      '|---|---:|---:|---:|',
+    );
+    for (const [name, v] of Object.entries(idle)) {
+      const kib = (x: unknown) => (typeof x === 'number' ? (x / 1024).toFixed(1) : '–');
+      out.push(
+        `| ${name} | ${v?.error ? String(v.error) : kib(v?.heapPerConnection)} | ${kib(v?.rssPerConnection)} | ${typeof v?.openMs === 'number' ? v.openMs.toFixed(0) : '–'} |`,
+      );
+    }
+    out.push('');
+  }
+  const slow = ctx.results.slowConsumer as Rec | undefined;
+  if (slow) {
+    out.push('| slow consumer (8 MB/s) | window | most bytes held | within window |', '|---|---:|---:|---|');
+    for (const [name, v] of Object.entries(slow)) {
+      out.push(
+        `| ${name} | ${v?.window ?? '–'} | ${v?.maxHeld ?? String(v?.error)} | ${v?.withinWindow ?? '–'} |`,
+      );
+    }
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * Bench worker: the rxssh client (a child process of bench/run.ts; prints one JSON line).
+ *
+ *   bulk:       --port --user --key [--cipher --mac --crypto=node|noble] --mode=upload|download --bytes --runs
+ *               one connection, one session channel per run; time from exec request to channel close
+ *   handshake:  --port --user --key --mode=handshake --runs=50
+ *               TCP connect → kex → publickey auth → session → exec `echo ok` → first output byte, per connection
+ */
+import { need, numberFlag, parseFlags } from './lib/args.js';
+import {
+  closeConnection,
+  type ClientSetup,
+  loadKey,
+  openConnection,
+  runOnSession,
+} from './lib/rxssh-session.js';
+
+const flags = parseFlags();
+const setup: ClientSetup = {
+  port: numberFlag(flags, 'port', 0),
+  user: need(flags, 'user'),
+  key: loadKey(need(flags, 'key')),
+  cipher: flags.get('cipher'),
+  mac: flags.get('mac'),
+  crypto: flags.get('crypto') === 'noble' ? 'noble' : 'node',
+};
+const mode = need(flags, 'mode');
+const runs = numberFlag(flags, 'runs', 3);
+
+async function bulk(direction: 'upload' | 'download'): Promise<unknown> {
+  const bytes = numberFlag(flags, 'bytes', 128 << 20);
+  const conn = await openConnection(setup);
+  const algorithms = conn.algorithms;
+  // A warm-up transfer so the JIT has optimised the hot path before the timed runs.
+  await runOnSession(conn, direction, Math.min(bytes >> 2, 32 << 20));
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push((await runOnSession(conn, direction, bytes)).ms);
+  await closeConnection(conn);
+  return { bytes, ms: samples, cipher: algorithms.cipherCS, mac: algorithms.macCS };
+}
+
+async function handshake(): Promise<unknown> {
+  const samples: number[] = [];
+  let cold = 0;
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    const conn = await openConnection(setup);
+    const r = await runOnSession(conn, 'echo', 0);
+    const ms = performance.now() - t0 - r.ms + (r.firstOutputMs ?? r.ms);
+    await closeConnection(conn);
+    // The first connection of a fresh process pays for JIT and module warm-up: reported apart.
+    if (i === 0) cold = ms;
+    else samples.push(ms);
+  }
+  return { ms: samples, coldMs: cold };
+}
+
+const result = mode === 'handshake' ? await handshake() : await bulk(mode as 'upload' | 'download');
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
