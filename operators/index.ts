@@ -12,3 +12,22 @@ export { exec, runExec, sendStdin, type ExecOptions } from './exec.js';
 export { collectOutput, type ExecResult, OutputLimitError } from './collect-output.js';
 export { shell, subsystem, requestPty, windowChange, type PtyOptions } from './shell.js';
 export { acceptSessions, type Session, type AcceptSessionsOptions } from './accept-sessions.js';
+export { ForwardingError, type HostPort, type ForwardingLog } from './forwarding-error.js';
+export { forwardLocal, type ForwardLocalOptions, type ListeningAddress } from './forward-local.js';
+export { forwardRemote, type ForwardRemoteOptions } from './forward-remote.js';
+export { socksProxy, type SocksProxyOptions } from './socks-proxy.js';
+export {
+  allowDirectTcpip,
+  loopbackTargetsOnly,
+  type AllowDirectTcpipOptions,
+  type DirectTcpipPolicy,
+  type DirectTcpipRequest,
+} from './allow-direct-tcpip.js';
+export {
+  allowRemoteForwarding,
+  loopbackBindOnly,
+  type AllowRemoteForwardingOptions,
+  type RemoteForward,
+  type RemoteForwardPolicy,
+  type RemoteForwardRequest,
+} from './allow-remote-forwarding.js';
