@@ -20,8 +20,17 @@ import {
   switchMap,
 } from 'rxjs';
 import type { ClientAuthMethod } from '../auth/client-auth.js';
-import { AuthError, DisconnectReason, PeerDisconnectError } from '../errors.js';
+import { equalBytes } from '../crypto/bytes.js';
+import { AuthError, DisconnectReason, PeerDisconnectError, UsageError } from '../errors.js';
 import type { ByteIO } from '../io/byte-io.js';
+import { type Certificate, parseCertificate } from '../keys/certificate.js';
+import {
+  type CertificateSignatureAlgorithm,
+  certificateSignatureAlgorithms,
+  DEFAULT_CERTIFICATE_ALGORITHMS,
+  isCertificateSignatureAlgorithm,
+  plainSignatureAlgorithm,
+} from '../keys/certificate-types.js';
 import { type SignatureAlgorithm, signatureAlgorithmsFor } from '../keys/key-types.js';
 import type { PrivateKey } from '../keys/private-key.js';
 import type { PublicKey } from '../keys/public-key.js';
@@ -49,6 +58,13 @@ export interface ConnectOptions extends CommonOptions {
    * server has accepted its public key (RFC 4252 §7).
    */
   signers?: readonly ExternalSigner[];
+  /**
+   * OpenSSH user certificates (`ssh-keygen -s`, `*-cert.pub`), each with the key it certifies (a private key or
+   * an external signer such as an agent key). Tried before `privateKeys` and `signers`, as ssh(1) tries
+   * CertificateFile before plain identities, under the `*-cert-v01@openssh.com` algorithm names
+   * (PROTOCOL.certkeys); the signature is the certified key's plain one.
+   */
+  certificates?: readonly UserCertificate[];
   keyboardInteractive?: (challenge: KbdIntChallenge) => string[] | null | ObservableInput<string[] | null>;
   /** New password when the server demands a change (RFC 4252 §8). */
   newPassword?: (prompt: string) => ObservableInput<string | null>;
@@ -57,8 +73,18 @@ export interface ConnectOptions extends CommonOptions {
   onBanner?: (message: string) => void;
   /** Allow SHA-1 `ssh-rsa` user signatures (off by default; RFC 8332 deprecates them). */
   allowSshRsaSha1?: boolean;
-  /** Signature algorithms our keys may use (like OpenSSH's PubkeyAcceptedAlgorithms). */
+  /**
+   * Signature algorithms our keys may use (like OpenSSH's PubkeyAcceptedAlgorithms). Certificates use the
+   * `*-cert-v01@openssh.com` names, so a list meant for them must contain those.
+   */
   publicKeyAlgorithms?: readonly string[];
+  /**
+   * Offer the certificate host-key algorithms (DEFAULT_CERTIFICATE_ALGORITHMS) ahead of the plain ones, so a
+   * server with a host certificate presents it; `verifyHostKey` then sees `info.certificate` (knownHostsVerifier
+   * checks it against `@cert-authority` lines). Off by default: a verifier written for plain keys never meets a
+   * certificate. Listing certificate names in `algorithms.hostKey` has the same effect.
+   */
+  acceptHostCertificates?: boolean;
   /** Host name for the verifier and messages. */
   host?: string;
   port?: number;
@@ -73,12 +99,51 @@ export interface ExternalSigner {
   ): PromiseLike<Uint8Array> | ObservableInput<Uint8Array>;
 }
 
+/** A user certificate and the key it certifies. */
+export interface UserCertificate {
+  /** The certificate blob (the base64 field of a `*-cert.pub` line; see parseCertificateLine). */
+  certificate: Uint8Array;
+  key: PrivateKey | ExternalSigner;
+}
+
+type CertifiedKey = { certificate: Certificate; key: PrivateKey | ExternalSigner };
+
+/** Parses and checks each certificate against its key: a mismatch is our caller's mistake, said early. */
+function certifiedKeys(list: readonly UserCertificate[] | undefined): CertifiedKey[] {
+  return (list ?? []).map(({ certificate, key }, i) => {
+    let cert: Certificate;
+    try {
+      cert = parseCertificate(certificate);
+    } catch (e) {
+      throw new UsageError(`certificates[${i}]: not a certificate (${(e as Error).message})`);
+    }
+    if (cert.certType !== 'user') throw new UsageError(`certificates[${i}]: not a user certificate`);
+    if (!equalBytes(cert.publicKey.blob, key.publicKey.blob))
+      throw new UsageError(`certificates[${i}]: the key does not match the certified key`);
+    return { certificate: cert, key };
+  });
+}
+
+const isPrivateKey = (k: PrivateKey | ExternalSigner): k is PrivateKey => 'type' in k;
+
 export const DEFAULT_CLIENT_AUTH_ORDER = ['publickey', 'keyboard-interactive', 'password'] as const;
 
-function authMethods(o: ConnectOptions): ClientAuthMethod[] {
+function authMethods(o: ConnectOptions, certified: readonly CertifiedKey[]): ClientAuthMethod[] {
   const out: ClientAuthMethod[] = [];
+  const usable = (a: string) =>
+    (o.allowSshRsaSha1 || (a !== 'ssh-rsa' && a !== 'ssh-rsa-cert-v01@openssh.com')) &&
+    (!o.publicKeyAlgorithms || o.publicKeyAlgorithms.includes(a));
   for (const m of o.authMethods ?? DEFAULT_CLIENT_AUTH_ORDER) {
     if (m === 'publickey') {
+      // OpenSSH's server-sig-algs lists only plain names, so the first usable certificate name is what we send.
+      for (const { certificate } of certified) {
+        out.push({
+          type: 'publickey',
+          keyType: certificate.type,
+          publicKeyBlob: certificate.blob,
+          algorithms: certificateSignatureAlgorithms(certificate.type).filter(usable),
+        });
+      }
       for (const k of [
         ...(o.privateKeys ?? []).map((p) => p.publicKey),
         ...(o.signers ?? []).map((s) => s.publicKey),
@@ -87,11 +152,7 @@ function authMethods(o: ConnectOptions): ClientAuthMethod[] {
           type: 'publickey',
           keyType: k.type,
           publicKeyBlob: k.blob,
-          algorithms: signatureAlgorithmsFor(k.type).filter(
-            (a) =>
-              (o.allowSshRsaSha1 || a !== 'ssh-rsa') &&
-              (!o.publicKeyAlgorithms || o.publicKeyAlgorithms.includes(a)),
-          ),
+          algorithms: signatureAlgorithmsFor(k.type).filter(usable),
         });
       }
     } else if (m === 'password' && o.password !== undefined) {
@@ -113,7 +174,23 @@ export function connect(io: ByteIO | Observable<ByteIO>, options: ConnectOptions
 function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection> {
   return new Observable<Connection>((subscriber) => {
     const base = coreOptions(options);
-    const core = new ClientCore({ ...base, username: options.username, authMethods: authMethods(options) });
+    let certified: CertifiedKey[];
+    try {
+      certified = certifiedKeys(options.certificates);
+    } catch (e) {
+      subscriber.error(e);
+      return;
+    }
+    if (options.acceptHostCertificates) {
+      const plain = base.algorithms.hostKey;
+      const certs = DEFAULT_CERTIFICATE_ALGORITHMS.filter((a) => !plain.includes(a));
+      base.algorithms = { ...base.algorithms, hostKey: [...certs, ...plain] };
+    }
+    const core = new ClientCore({
+      ...base,
+      username: options.username,
+      authMethods: authMethods(options, certified),
+    });
     const driver = new Driver(core, io, base.scheduler);
     const connection = new Connection(driver);
     const pending = new Subscription();
@@ -165,6 +242,7 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
           return driver.run(() => core.answerKbdInt(null));
         }
         case 'need-signature': {
+          if (isCertificateSignatureAlgorithm(p.algorithm)) return signWithCertificate(p);
           const key = options.privateKeys?.find((k) => sameBytes(k.publicKey.blob, p.publicKeyBlob));
           if (key)
             return driver.run(() =>
@@ -178,6 +256,20 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
           );
         }
       }
+    };
+
+    // PROTOCOL.certkeys: under a certificate algorithm the certified key makes its ordinary signature.
+    const signWithCertificate = (p: Extract<AuthPromptEvent, { type: 'need-signature' }>) => {
+      const entry = certified.find((c) => equalBytes(c.certificate.blob, p.publicKeyBlob));
+      if (!entry) return driver.run(() => core.answerSignature(null));
+      const algorithm = plainSignatureAlgorithm(p.algorithm as CertificateSignatureAlgorithm);
+      const { key } = entry;
+      if (isPrivateKey(key))
+        return driver.run(() => core.answerSignature(key.sign(base.crypto, p.data, algorithm)));
+      return answer(
+        defer(() => key.sign(p.data, algorithm)),
+        (sig) => core.answerSignature(sig),
+      );
     };
 
     const onEvent = (e: CoreEvent) => {

@@ -11,11 +11,20 @@
  *
  * With `no`, ssh(1) also turns off password authentication and forwardings for such a connection; a verifier
  * cannot do that, so the warning says so and the caller decides.
+ *
+ * Host certificates (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT", ssh(1) check_host_key): a certificate whose CA is
+ * marked `@revoked`, or whose key is, is refused. One signed by a CA of an `@cert-authority` line for this host
+ * is accepted when it verifies as a host certificate naming this host; otherwise (unknown CA, expired, wrong
+ * principal...) the certified key is checked as a plain key, as ssh(1) retries "with plain key".
  */
 
-import type { RandomSource } from '../crypto/backend.js';
+import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
+import { defaultCrypto } from '../crypto/index.js';
 import { systemRandom } from '../crypto/random.js';
 import { UsageError } from '../errors.js';
+import type { Certificate } from '../keys/certificate.js';
+import { hostCertificateTrust } from '../keys/certificate-known-hosts.js';
+import { verifyCertificate } from '../keys/certificate-verify.js';
 import { fingerprintSha256 } from '../keys/fingerprint.js';
 import {
   formatKnownHostsLine,
@@ -44,6 +53,10 @@ export interface KnownHostsVerifierOptions {
   confirm?(question: string, info: HostKeyInfo): boolean | PromiseLike<boolean>;
   /** Salt source for hashed names; defaults to the system CSPRNG. */
   random?: RandomSource;
+  /** Verifies host certificates' CA signatures; defaults to defaultCrypto(). */
+  crypto?: CryptoBackend;
+  /** The time host certificates are judged at, in milliseconds since 1970 (default Date.now). */
+  now?: () => number;
 }
 
 /** The short names ssh(1) prints for key types (sshkey_type): ED25519, ECDSA, RSA; else the type itself. */
@@ -89,7 +102,8 @@ export function knownHostsVerifier(opts: KnownHostsVerifierOptions): HostKeyVeri
   const say = (text: string) => opts.onMessage?.(text);
   return (info) => check(info);
 
-  async function check(info: HostKeyInfo): Promise<boolean> {
+  async function check(offered: HostKeyInfo): Promise<boolean> {
+    let info = offered;
     const host = opts.hostKeyAlias ?? info.host;
     if (host === undefined) {
       say('Host key verification failed: no host name to look the key up under.');
@@ -108,12 +122,14 @@ export function knownHostsVerifier(opts: KnownHostsVerifierOptions): HostKeyVeri
     }
     for (const s of files.flatMap((f) => f.skipped))
       say(`${s.source}:${s.line}: skipped malformed known_hosts line (${s.reason})`);
-    const found = lookupHostKey(
-      files.flatMap((f) => f.entries),
-      host,
-      port,
-      info.blob,
-    );
+    const entries = files.flatMap((f) => f.entries);
+    if (info.certificate) {
+      const verdict = checkCertificate(info.certificate, entries, host, port, name);
+      if (verdict !== 'plain') return verdict;
+      // ssh(1): "No matching CA found. Retry with plain key": from here on the certified key stands alone.
+      info = { ...info, blob: info.key.blob, certificate: undefined };
+    }
+    const found = lookupHostKey(entries, host, port, info.blob);
     const label = typeLabel(info.key.type);
     switch (found.status) {
       case 'match':
@@ -138,6 +154,34 @@ export function knownHostsVerifier(opts: KnownHostsVerifierOptions): HostKeyVeri
       case 'unknown':
         return unknown(info, host, port, name, label, found.others);
     }
+  }
+
+  /** true / false for a certificate judged by a known CA or a revocation; 'plain' to check its key instead. */
+  function checkCertificate(
+    cert: Certificate,
+    entries: KnownHostEntry[],
+    host: string,
+    port: number,
+    name: string,
+  ): boolean | 'plain' {
+    const trust = hostCertificateTrust(entries, host, port);
+    const label = `${typeLabel(cert.publicKey.type)}-CERT`;
+    if (trust.revoked?.(cert.signatureKey, cert) || trust.revoked?.(cert.publicKey, cert)) {
+      say(
+        `WARNING: The ${label} host key for ${name} is marked as revoked.\n` +
+          'This could mean that a stolen key is being used to impersonate this host.',
+      );
+      return false;
+    }
+    if (!trust.trustedCas(cert.signatureKey)) return 'plain';
+    const verdict = verifyCertificate(opts.crypto ?? defaultCrypto(), cert, {
+      now: (opts.now ?? Date.now)() / 1000,
+      type: 'host',
+      ...trust,
+    });
+    if (verdict.ok) return true;
+    say(`Certificate invalid: ${verdict.reason}`);
+    return 'plain';
   }
 
   async function unknown(
