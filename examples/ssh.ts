@@ -1,11 +1,19 @@
 /**
  * A command-line SSH client built on rxssh, with OpenSSH's flags:
  *
- *   npx tsx examples/ssh.ts [-p PORT] [-i KEY]... [-o Option=Value]... [-c CIPHERS] [-m MACS] [-v] [-N] user@host
+ *   npx tsx examples/ssh.ts [-CNnqTtv] [-p PORT] [-i KEY]... [-o Option=Value]... [-c CIPHERS] [-m MACS]
+ *                           [-L [bind:]port:host:hostport]... [-R [bind:]port:host:hostport]...
+ *                           [-D [bind:]port]... user@host [command ...]
+ *
+ * With a command, runs it (stdin piped to it, stdout and stderr kept apart) and exits with its exit status;
+ * without one, or with -t, opens a shell on a pty (raw terminal, window size sent and kept up to date).
+ * -N runs no command and stays connected for the forwardings: -L listens here and connects from the server,
+ * -R asks the server to listen (port 0: the server chooses and we print it), -D is a SOCKS5 proxy.
  *
  * Password authentication takes the password from the SSHPASS environment variable (never from argv);
  * encrypted identities take their passphrase from SSH_PASSPHRASE. Exit status 255 on connection or
- * authentication failure, with one clear line on stderr, like OpenSSH.
+ * authentication failure, with one clear line on stderr, like OpenSSH; 255 also when the remote command was
+ * killed by a signal or the connection was lost.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -25,6 +33,8 @@ import {
   PeerDisconnectError,
   defaultPreferences,
 } from '../src/index.js';
+import { startForwards } from './lib/ssh-forwards.js';
+import { planSession, runSession } from './lib/ssh-session.js';
 import {
   CliError,
   parseRekeyLimit,
@@ -87,7 +97,7 @@ function main(): void {
           // Without a terminal to ask on, OpenSSH's "ask" behaves like "yes".
           strict: strict === 'no' || strict === 'off' ? 'no' : strict === 'accept-new' ? 'accept-new' : 'yes',
           hashNew: yesNo(o.get('hashknownhosts'), false),
-          onMessage: (text) => process.stderr.write(`${text}\n`),
+          onMessage: (text) => cfg.quiet || process.stderr.write(`${text}\n`),
         }),
         onBanner: (m) => process.stderr.write(m),
       });
@@ -118,14 +128,27 @@ function main(): void {
         );
       }
       conn.rekey$.subscribe((k) => debug(`rekey completed: ${k.algorithms.kex} ${k.algorithms.cipherCS}`));
-      if (!cfg.noCommand) {
-        process.stderr.write('rxssh example: remote commands come with channel support; use -N for now\n');
-        conn.close();
-        process.exitCode = 255;
-        return;
-      }
+      const warn = (line: string) => cfg.quiet || process.stderr.write(`${line}\n`);
+      const exitOnForwardFailure = yesNo(o.get('exitonforwardfailure'), false);
+      startForwards(conn, cfg, {
+        debug,
+        warn,
+        failed: () => {
+          if (!exitOnForwardFailure) return;
+          process.exitCode = 255;
+          conn.close();
+        },
+      });
       process.once('SIGINT', () => conn.close());
       process.once('SIGTERM', () => conn.close());
+      if (cfg.noCommand) return;
+      const { plan, warning } = planSession(cfg, process.stdin.isTTY === true);
+      if (warning) warn(warning);
+      runSession(conn, plan, (end) => {
+        if (end.message) process.stderr.write(`${end.message}\n`);
+        process.exitCode = end.code;
+        conn.close();
+      });
     },
     error: (err: unknown) => {
       if (err instanceof AuthError)

@@ -3,21 +3,33 @@
  *
  *   npx tsx examples/sshd.ts --listen 127.0.0.1:PORT [--host-key FILE]... [--authorized-keys FILE]
  *                            [--password USER:PASS]... [--auth-methods M1,M2] [--rekey-limit SIZE[ TIME]]
- *                            [--login-grace-time SECONDS] [--max-auth-tries N] [--banner TEXT] [-v]
+ *                            [--login-grace-time SECONDS] [--max-auth-tries N] [--banner TEXT]
+ *                            [--allow-tcp-forwarding yes|no|local|remote] [-v]
  *
  * Without --host-key it makes an ephemeral ed25519 host key and prints its public line. Prints
  * "Server listening on ADDR port PORT." once ready, like sshd -D -e.
+ *
+ * Authenticated clients get sessions run as this server's own user: `exec` (as `/bin/sh -c COMMAND`), `shell`
+ * (on a real pty after pty-req, through examples/lib/pty-helper.py; plain /bin/sh without one), `env`,
+ * `window-change`, `signal`, and the `sftp` subsystem when /usr/lib/openssh/sftp-server exists. Local (-L)
+ * and remote (-R) forwarding are allowed to and on loopback addresses only (--allow-tcp-forwarding, as in
+ * sshd_config(5), turns them off).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { of } from 'rxjs';
 import {
+  acceptSessions,
   allowAuthorizedKeys,
+  allowDirectTcpip,
   allowPassword,
+  allowRemoteForwarding,
   passwordViaKeyboardInteractive,
   requireMethods,
 } from '../operators/index.js';
 import {
   type AuthPolicy,
+  type Connection,
   defaultCrypto,
   formatPublicKeyLine,
   generateKey,
@@ -29,6 +41,7 @@ import {
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes, utf8 } from '../src/crypto/bytes.js';
 import { parseRekeyLimit } from './lib/ssh-config.js';
+import { serveSession } from './lib/sshd-session.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +55,7 @@ const { values } = parseArgs({
     'max-auth-tries': { type: 'string' },
     'client-alive-interval': { type: 'string' },
     banner: { type: 'string' },
+    'allow-tcp-forwarding': { type: 'string', default: 'yes' },
     verbose: { type: 'boolean', short: 'v', default: false },
   },
   strict: true,
@@ -88,10 +102,17 @@ const methods = [
   ...(passwords.size ? ['password', 'keyboard-interactive'] : []),
 ];
 
+const forwarding = values['allow-tcp-forwarding'].toLowerCase();
+if (!['yes', 'all', 'no', 'local', 'remote'].includes(forwarding))
+  throw new Error(`--allow-tcp-forwarding wants yes, no, local or remote, got ${forwarding}`);
+
 const [host, portText] = splitHostPort(values.listen);
-const incoming = listenTcp({ host, port: Number(portText) }, (addr) =>
-  log(`Server listening on ${addr.address} port ${addr.port}.`),
-);
+const listening = { address: host, port: Number(portText) };
+const incoming = listenTcp({ host, port: Number(portText) }, (addr) => {
+  listening.address = addr.address;
+  listening.port = addr.port;
+  log(`Server listening on ${addr.address} port ${addr.port}.`);
+});
 
 serve(
   incoming,
@@ -118,7 +139,30 @@ serve(
   );
   conn.rekey$.subscribe((k) => debug(`rekey completed: ${k.algorithms.kex}`));
   conn.disconnect$.subscribe((d) => debug(`Disconnected from user ${conn.username}: ${d.description}`));
+  serveChannels(conn);
 });
+
+/** Sessions and, unless turned off, loopback-only port forwarding for one authenticated connection. */
+function serveChannels(conn: Connection): void {
+  const client = conn.remote ?? { address: '0.0.0.0', port: 0 };
+  const context = { client, server: listening, log, debug };
+  of(conn)
+    .pipe(acceptSessions())
+    .subscribe(({ channel }) => serveSession(channel, context));
+  const onError = (e: Error) => debug(`forwarding: ${e.message}`);
+  if (forwarding !== 'no' && forwarding !== 'remote') {
+    of(conn)
+      .pipe(allowDirectTcpip({ onError }))
+      .subscribe((r) =>
+        debug(`direct-tcpip: ${r.originatorAddress} port ${r.originatorPort} to ${r.host} port ${r.port}`),
+      );
+  }
+  if (forwarding !== 'no' && forwarding !== 'local') {
+    of(conn)
+      .pipe(allowRemoteForwarding({ onError }))
+      .subscribe((f) => log(`Remote forwarding listening on ${f.bindAddress} port ${f.boundPort}.`));
+  }
+}
 
 function splitHostPort(v: string): [string, string] {
   const m = /^\[(.*)\]:(\d+)$/.exec(v) ?? /^(.*):(\d+)$/.exec(v);

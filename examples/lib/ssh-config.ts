@@ -2,6 +2,11 @@
  * The subset of ssh_config(5) that examples/ssh.ts understands, parsed from `-o Key=Value` and short flags.
  * Keywords are case-insensitive, as in OpenSSH; algorithm lists accept the `+`, `-` and `^` edits.
  */
+import { CliError } from './cli-error.js';
+import { type DynamicSpec, type ForwardSpec, parseDynamicSpec, parseForwardSpec } from './forward-spec.js';
+
+export { CliError };
+
 export interface SshCliConfig {
   host: string;
   user: string;
@@ -11,9 +16,18 @@ export interface SshCliConfig {
   verbose: number;
   noCommand: boolean;
   command: string[];
+  /** How many times -t was given (2 forces a pty even when stdin is not a terminal). */
+  tty: number;
+  /** -T: never a pty. */
+  noTty: boolean;
+  /** -n: stdin from /dev/null. */
+  stdinNull: boolean;
+  /** -q: no warnings. */
+  quiet: boolean;
+  localForwards: ForwardSpec[];
+  remoteForwards: ForwardSpec[];
+  dynamicForwards: DynamicSpec[];
 }
-
-export class CliError extends Error {}
 
 /** Flags that take a value, OpenSSH style (`-p 22` or `-p22`). */
 const WITH_VALUE = new Set([
@@ -42,6 +56,13 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
   const identityFiles: string[] = [];
   let verbose = 0;
   let noCommand = false;
+  let tty = 0;
+  let noTty = false;
+  let stdinNull = false;
+  let quiet = false;
+  const localForwards: ForwardSpec[] = [];
+  const remoteForwards: ForwardSpec[] = [];
+  const dynamicForwards: DynamicSpec[] = [];
   let port: number | undefined;
   let user: string | undefined;
   let destination: string | undefined;
@@ -74,6 +95,13 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
           case 'm':
             options.set('macs', value);
             break;
+          case 'L':
+          case 'R':
+            (flag === 'L' ? localForwards : remoteForwards).push(parseForwardSpec(value, flag));
+            break;
+          case 'D':
+            dynamicForwards.push(parseDynamicSpec(value));
+            break;
           case 'o': {
             const m = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*)$/.exec(value);
             if (!m) throw new CliError(`bad option: ${value}`);
@@ -94,10 +122,18 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
         case 'N':
           noCommand = true;
           break;
-        case 'T':
         case 't':
-        case 'q':
+          tty++;
+          break;
+        case 'T':
+          noTty = true;
+          break;
         case 'n':
+          stdinNull = true;
+          break;
+        case 'q':
+          quiet = true;
+          break;
         case '4':
         case '6':
         case 'C':
@@ -110,7 +146,7 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
   }
   if (!destination)
     throw new CliError(
-      'usage: ssh [-NvC] [-p port] [-i identity_file] [-o option] [-c ciphers] [-m macs] [user@]host [command ...]',
+      'usage: ssh [-CNnqTtv] [-p port] [-i identity_file] [-o option] [-c ciphers] [-m macs] [-L [bind:]port:host:hostport] [-R [bind:]port:host:hostport] [-D [bind:]port] [user@]host [command ...]',
     );
   let host = destination;
   const at = destination.lastIndexOf('@');
@@ -120,7 +156,23 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
   }
   user ??= options.get('user') ?? env.USER ?? env.LOGNAME ?? 'root';
   port ??= options.has('port') ? parsePort(options.get('port')!) : 22;
-  return { host, user, port, identityFiles, options, verbose, noCommand, command: argv.slice(i) };
+  return {
+    host,
+    user,
+    port,
+    identityFiles,
+    options,
+    verbose,
+    noCommand,
+    command: argv.slice(i),
+    tty,
+    noTty,
+    stdinNull,
+    quiet,
+    localForwards,
+    remoteForwards,
+    dynamicForwards,
+  };
 }
 
 function parsePort(v: string): number {

@@ -51,6 +51,7 @@ export function pipeSocketChannel(socket: Socket, channel: Channel): Observable<
       eof.unsubscribe();
       socket.destroy();
       duplex.destroy();
+      channel.close();
     };
   });
 }
