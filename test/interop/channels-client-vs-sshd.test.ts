@@ -1,0 +1,401 @@
+/**
+ * Our client's channels (RFC 4254) against the real OpenSSH 9.2 server: exec with stdout, stderr and exit
+ * status; exit-signal (the command kills itself, and our `signal` request kills it); stdin half-close; 64 MiB
+ * each way with sha256 checked on the other side; a pty shell with window-change; 100 concurrent exec
+ * channels; local and remote TCP forwarding; the sftp subsystem. One sshd serves the whole file; each test
+ * opens its own connection and keeps it subscribed (unsubscribing from connect() disconnects).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { firstValueFrom, of } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec, forwardLocal, forwardRemote, shell, subsystem, windowChange } from '../../operators/index.js';
+import {
+  type Channel,
+  type Connection,
+  type ConnectOptions,
+  channelDuplex,
+  execRequest,
+  fingerprintSha256,
+  parsePrivateKeyFile,
+} from '../../src/index.js';
+import {
+  interopSkipReason,
+  makeUserKeys,
+  pickFreePort,
+  type SshdInstance,
+  sleep,
+  startSshd,
+  TEST_USER,
+  type UserKeySet,
+} from './harness/index.js';
+import {
+  ChannelRun,
+  chunksOf,
+  execOn,
+  firstKept,
+  KiB,
+  MiB,
+  openSession,
+  parseSha256sum,
+  requestOnce,
+  sha256Hex,
+  withDeadline,
+} from './support/channel-run.js';
+import { type EchoServer, exchange, startEchoServer } from './support/channel-echo-server.js';
+import { withRxssh } from './support/rxssh-session.js';
+import { logSince, markLog } from './support/sshd-log.js';
+
+const skipReason = interopSkipReason({ testUser: true });
+if (skipReason) console.warn(`[interop] channels-client-vs-sshd skipped: ${skipReason}`);
+const suiteName = (name: string) => `${name}${skipReason ? ` (skipped: ${skipReason})` : ''}`;
+
+const BIG = 64 * MiB;
+const CONCURRENT = 100;
+
+describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels against OpenSSH sshd'), () => {
+  let sshd: SshdInstance;
+  let keys: UserKeySet;
+  let options: ConnectOptions;
+  let echo: EchoServer;
+  /** 64 MiB of random bytes, uploaded by several tests. */
+  let payload: Buffer;
+  const connected = <T>(body: (conn: Connection) => Promise<T>) =>
+    withRxssh(sshd.port, options, ({ conn }) => body(conn));
+
+  beforeAll(async () => {
+    keys = await makeUserKeys(['ed25519']);
+    sshd = await startSshd({
+      usePam: true,
+      authorizedKeys: { [TEST_USER]: [keys.get('ed25519').publicLine] },
+      // sshd allows 10 sessions per connection by default; the concurrency test opens 100.
+      extraConfig: [`MaxSessions ${CONCURRENT + 10}`],
+    });
+    const key = parsePrivateKeyFile(readFileSync(keys.get('ed25519').privatePath, 'utf8'));
+    options = {
+      username: TEST_USER,
+      privateKeys: [key],
+      verifyHostKey: (info) => sshd.hostKeyBlobs.some((b) => fingerprintSha256(b) === info.fingerprint),
+    };
+    echo = await startEchoServer();
+    payload = randomBytes(BIG);
+  });
+
+  afterAll(async () => {
+    await echo?.close();
+    await sshd?.stop();
+    await keys?.cleanup();
+  });
+
+  describe('exec (RFC 4254 §6.5, §6.10)', () => {
+    it('stdout, stderr and exit status come back separately', async () => {
+      await connected(async (conn) => {
+        const r = await firstValueFrom(of(conn).pipe(exec('echo out; echo err >&2; exit 7')));
+        expect(new TextDecoder().decode(r.stdout)).toBe('out\n');
+        expect(new TextDecoder().decode(r.stderr)).toBe('err\n');
+        expect(r.exitCode).toBe(7);
+        expect(r.signal).toBeUndefined();
+        const ok = await firstValueFrom(of(conn).pipe(exec('printf %s "$0"')));
+        expect(ok.exitCode).toBe(0);
+      });
+    });
+
+    it('exit-signal when the command kills itself (kill -TERM $$)', async () => {
+      await connected(async (conn) => {
+        const r = await firstValueFrom(of(conn).pipe(exec('echo before; kill -TERM $$; echo after')));
+        expect(new TextDecoder().decode(r.stdout)).toBe('before\n');
+        expect(r.exitCode).toBeNull();
+        expect(r.signal).toBe('TERM');
+        expect(r.coreDumped).toBe(false);
+      });
+    });
+
+    // OpenSSH 9.2 (session.c, session_signal_req) accepts `signal` for exec and shell sessions, pty or not:
+    // it runs killpg() on the session's process group and answers want_reply with SUCCESS. It refuses
+    // subsystems and forced commands. The command then ends with exit-signal naming what we sent.
+    for (const pty of [false, true]) {
+      it(`a signal request (§6.9) kills a running command${pty ? ' on a pty' : ''}: exit-signal USR1`, async () => {
+        await connected(async (conn) => {
+          const { channel, release } = await openSession(conn);
+          try {
+            const run = new ChannelRun(channel);
+            if (pty) {
+              const gotPty = await requestOnce(channel, {
+                type: 'pty-req',
+                term: 'dumb',
+                cols: 80,
+                rows: 24,
+                widthPx: 0,
+                heightPx: 0,
+                modes: new Uint8Array([0]),
+              });
+              expect(gotPty).toBe(true);
+            }
+            const mark = markLog(sshd);
+            expect(await requestOnce(channel, execRequest('echo started; sleep 30; echo not-killed'))).toBe(
+              true,
+            );
+            // Only once the command runs: before its setsid() there is no process group to signal.
+            await run.waitForText(/started/);
+            expect(await requestOnce(channel, { type: 'signal', signal: 'USR1' })).toBe(true);
+            const r = await withDeadline(run.done, 10_000, 'the signalled command');
+            expect(r.stdout).not.toContain('not-killed');
+            expect(r.signal).toBe('USR1');
+            expect(r.exitCode).toBeNull();
+            await sshd.waitForLog(/session_signal_req: signal USR1, killpg\(\d+, \d+\)/);
+            expect(logSince(sshd, mark)).toMatch(/session_signal_req: signal USR1/);
+          } finally {
+            release();
+          }
+        });
+      });
+    }
+
+    it('stdin half-close: wc -c of 64 MiB piped in (EOF after the data) prints 67108864', async () => {
+      await connected(async (conn) => {
+        const r = await firstValueFrom(of(conn).pipe(exec('wc -c', { stdin: payload })));
+        expect(new TextDecoder().decode(r.stdout).trim()).toBe(String(BIG));
+        expect(r.exitCode).toBe(0);
+      });
+    });
+
+    it('64 MiB upload with backpressure: sshd-side sha256sum matches', async () => {
+      await connected(async (conn) => {
+        const r = await execOn(conn, 'sha256sum', { stdin: chunksOf(payload) });
+        expect(r.exitCode).toBe(0);
+        expect(parseSha256sum(r.stdout)).toBe(sha256Hex(payload));
+      });
+    });
+
+    it('64 MiB download: our sha256 matches sshd-side sha256sum of the file it sent', async () => {
+      await connected(async (conn) => {
+        const r = await execOn(
+          conn,
+          `f=$(mktemp) && head -c ${BIG} /dev/urandom > "$f" && cat "$f" && sha256sum "$f" >&2; s=$?; rm -f "$f"; exit $s`,
+        );
+        expect(r.exitCode).toBe(0);
+        expect(r.stdoutBytes).toBe(BIG);
+        expect(r.stdoutSha256).toBe(parseSha256sum(r.stderr));
+        expect(r.eof).toBe(true);
+      });
+    });
+
+    it('64 MiB both ways at once through the Duplex adapter (cat), exit status on the stream', async () => {
+      await connected(async (conn) => {
+        const { channel, release } = await openSession(conn);
+        try {
+          const duplex = channelDuplex(channel);
+          const exit = new Promise<[number | null, string | null]>((resolve) =>
+            duplex.once('exit', (code, signal) => resolve([code, signal])),
+          );
+          const hash = createHash('sha256');
+          let received = 0;
+          const reading = new Promise<void>((resolve, reject) => {
+            duplex.on('data', (d: Buffer) => {
+              received += d.length;
+              hash.update(d);
+            });
+            duplex.once('end', resolve);
+            duplex.once('error', reject);
+          });
+          expect(await requestOnce(channel, execRequest('cat'))).toBe(true);
+          await withDeadline(
+            Promise.all([pipeline(Readable.from(chunksOf(payload, 64 * KiB)), duplex), reading]),
+            60_000,
+            'cat of 64 MiB',
+          );
+          expect(received).toBe(BIG);
+          expect(hash.digest('hex')).toBe(sha256Hex(payload));
+          expect(await exit).toEqual([0, null]);
+        } finally {
+          release();
+        }
+      });
+    });
+  });
+
+  describe('shell on a pty (RFC 4254 §6.2, §6.7)', () => {
+    it('tty prints a /dev/pts device; stty size follows window-change to 100x40', async () => {
+      await connected(async (conn) => {
+        const { value: channel, stop } = await firstKept(
+          of(conn).pipe(shell({ term: 'dumb', cols: 80, rows: 24 })),
+          'shell with a pty',
+        );
+        try {
+          const run = new ChannelRun(channel);
+          // Markers are computed by the shell, so the pty's echo of what we typed never matches them.
+          channel.next('tty; echo "T-$((6*7))"\n');
+          const tty = await run.waitForText(/(\/dev\/pts\/\d+)\r?\n/);
+          await run.waitForText(/T-42/);
+          expect(tty[1]).toMatch(/^\/dev\/pts\/\d+$/);
+          let from = run.text().length;
+          channel.next('stty size; echo "S-$((1+1))"\n');
+          expect((await run.waitForText(/\b(\d+ \d+)\r?\n/, 10_000, from))[1]).toBe('24 80');
+          await run.waitForText(/S-2/, 10_000, from);
+          from = run.text().length;
+          windowChange(channel, 100, 40);
+          channel.next('stty size; echo "S-$((2+1))"\n');
+          expect((await run.waitForText(/\b(\d+ \d+)\r?\n/, 10_000, from))[1]).toBe('40 100');
+          await run.waitForText(/S-3/, 10_000, from);
+          channel.next('exit 3\n');
+          const r = await withDeadline(run.done, 10_000, 'shell exit');
+          expect(r.exitCode).toBe(3);
+        } finally {
+          stop();
+        }
+      });
+    });
+  });
+
+  describe('many channels on one connection', () => {
+    it(`${CONCURRENT} concurrent exec channels, all open at once, each with its own output and status`, async () => {
+      // Every command waits for a file the test creates only once all channels are open, so they really
+      // run side by side (sshd would refuse the 11th session without MaxSessions).
+      const gate = await mkdtemp(join(tmpdir(), 'rxssh-gate-'));
+      await chmod(gate, 0o755);
+      try {
+        await connected(async (conn) => {
+          let maxOpen = 0;
+          const runs = Array.from({ length: CONCURRENT }, (_, i) =>
+            firstKept(
+              of(conn).pipe(
+                exec(
+                  `while [ ! -e ${gate}/go ]; do sleep 0.05; done; seq 1 ${i * 100}; echo err-${i} >&2; exit ${i}`,
+                ),
+              ),
+              `exec #${i}`,
+              60_000,
+            ).then(({ value, stop }) => {
+              stop();
+              return value;
+            }),
+          );
+          const deadline = Date.now() + 30_000;
+          while (conn.channelCount < CONCURRENT && Date.now() < deadline) await sleep(20);
+          maxOpen = conn.channelCount;
+          await writeFile(join(gate, 'go'), '');
+          const results = await withDeadline(Promise.all(runs), 60_000, `${CONCURRENT} execs`);
+          expect(maxOpen).toBe(CONCURRENT);
+          results.forEach((r, i) => {
+            const expected = Array.from({ length: i * 100 }, (_, k) => `${k + 1}\n`).join('');
+            expect(new TextDecoder().decode(r.stdout), `stdout of #${i}`).toBe(expected);
+            expect(new TextDecoder().decode(r.stderr), `stderr of #${i}`).toBe(`err-${i}\n`);
+            expect(r.exitCode, `exit status of #${i}`).toBe(i);
+          });
+          expect(conn.channelCount).toBe(0);
+        });
+      } finally {
+        await rm(gate, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('TCP forwarding (RFC 4254 §7)', () => {
+    const data = () => randomBytes(4 * MiB);
+
+    it('local forwarding (-L, direct-tcpip) carries data both ways and EOF, several connections at once', async () => {
+      await connected(async (conn) => {
+        const before = echo.sawEnd;
+        const { value: listening, stop } = await firstKept(
+          of(conn).pipe(
+            forwardLocal({
+              listen: { host: '127.0.0.1', port: 0 },
+              target: { host: '127.0.0.1', port: echo.port },
+            }),
+          ),
+          'forwardLocal',
+        );
+        try {
+          expect(listening.port).toBeGreaterThan(0);
+          const sent = [data(), data(), data()];
+          const back = await Promise.all(sent.map((d) => exchange(listening.port, d)));
+          for (const [i, b] of back.entries())
+            expect(sha256Hex(b), `connection ${i}`).toBe(sha256Hex(sent[i]));
+          expect(echo.sawEnd - before).toBe(3);
+          await sshd.waitForLog(
+            new RegExp(
+              `server_request_direct_tcpip: originator 127\\.0\\.0\\.1 port \\d+, target 127\\.0\\.0\\.1 port ${echo.port}`,
+            ),
+          );
+        } finally {
+          stop();
+        }
+      });
+    });
+
+    for (const fixed of [false, true]) {
+      it(`remote forwarding (-R, tcpip-forward on ${fixed ? 'a chosen port' : 'port 0'}) carries data both ways`, async () => {
+        await connected(async (conn) => {
+          const asked = fixed ? await pickFreePort() : 0;
+          const { value: bound, stop } = await firstKept(
+            of(conn).pipe(
+              forwardRemote({
+                bind: { host: '127.0.0.1', port: asked },
+                target: { host: '127.0.0.1', port: echo.port },
+              }),
+            ),
+            'forwardRemote',
+          );
+          try {
+            if (fixed) expect(bound.port).toBe(asked);
+            else expect(bound.port).toBeGreaterThan(0);
+            // sshd listens on bound.port; each connection comes back to us as forwarded-tcpip.
+            const sent = [data(), data()];
+            const back = await Promise.all(sent.map((d) => exchange(bound.port, d)));
+            for (const [i, b] of back.entries())
+              expect(sha256Hex(b), `connection ${i}`).toBe(sha256Hex(sent[i]));
+            await sshd.waitForLog(
+              new RegExp(
+                `server_input_global_request: tcpip-forward listen 127\\.0\\.0\\.1 port ${asked}\\b`,
+              ),
+            );
+          } finally {
+            stop();
+          }
+        });
+      });
+    }
+  });
+
+  describe('subsystem (RFC 4254 §6.5)', () => {
+    it('sftp opens: SSH_FXP_INIT version 3 is answered with SSH_FXP_VERSION', async () => {
+      await connected(async (conn) => {
+        const { value: channel, stop } = await firstKept(of(conn).pipe(subsystem('sftp')), 'sftp subsystem');
+        try {
+          const reply = await sftpVersion(channel);
+          // draft-ietf-secsh-filexfer-02 §4: uint32 length, byte SSH_FXP_VERSION (2), uint32 version.
+          expect(reply.type).toBe(2);
+          expect(reply.version).toBe(3);
+        } finally {
+          stop();
+        }
+      });
+    });
+  });
+});
+
+/** Sends SSH_FXP_INIT (draft-ietf-secsh-filexfer-02 §4: uint32 length, byte 1, uint32 version 3). */
+function sftpVersion(channel: Channel): Promise<{ type: number; version: number }> {
+  const reply = new Promise<{ type: number; version: number }>((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const sub = channel.subscribe({
+      next: (msg) => {
+        if (msg.type !== 'data') return;
+        buf = Buffer.concat([buf, msg.data]);
+        if (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
+          sub.unsubscribe();
+          resolve({ type: buf[4], version: buf.readUInt32BE(5) });
+        }
+      },
+      error: reject,
+      complete: () => reject(new Error(`sftp closed after ${buf.length} bytes`)),
+    });
+    channel.next(new Uint8Array([0, 0, 0, 5, 1, 0, 0, 0, 3]));
+  });
+  return withDeadline(reply, 10_000, 'SSH_FXP_VERSION');
+}
