@@ -29,7 +29,7 @@ import {
   certificateKeyTypeOfAlgorithm,
   isCertificateSignatureAlgorithm,
 } from '../src/keys/certificate-types.js';
-import { verifyCertificate, type VerifyCertificateOptions } from '../src/keys/certificate-verify.js';
+import { type VerifyCertificateOptions, verifyCertificate } from '../src/keys/certificate-verify.js';
 import type { PublicKey } from '../src/keys/public-key.js';
 import { ACCEPT, type Answer, REJECT, toObservableInput } from './decide.js';
 

@@ -31,3 +31,13 @@ export {
   type RemoteForwardPolicy,
   type RemoteForwardRequest,
 } from './allow-remote-forwarding.js';
+export { allowCertificate, type AllowCertificateOptions } from './allow-certificate.js';
+export {
+  agentForwarding,
+  forwardAgent,
+  requestAgentForwarding,
+  withAgentForwarding,
+  type AgentForwardingOptions,
+  type AgentForwardingSession,
+  type ForwardedAgent,
+} from './agent-forwarding.js';

@@ -18,8 +18,8 @@ import {
   take,
   timeout,
 } from 'rxjs';
-import { fingerprintSha256 } from '../keys/fingerprint.js';
 import { type Certificate, isCertificate, parsePublicKeyOrCertificate } from '../keys/certificate.js';
+import { fingerprintSha256 } from '../keys/fingerprint.js';
 import type { PublicKey } from '../keys/public-key.js';
 
 export interface HostKeyInfo {

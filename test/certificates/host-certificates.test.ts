@@ -11,8 +11,8 @@ import { accept } from '../../src/connection/accept.js';
 import type { HostKeyInfo, HostKeyVerifier } from '../../src/connection/host-key-verifier.js';
 import { acceptHostKey } from '../../src/connection/host-key-verifier.js';
 import {
-  knownHostsVerifier,
   type KnownHostsVerifierOptions,
+  knownHostsVerifier,
 } from '../../src/connection/known-hosts-verifier.js';
 import { toBase64 } from '../../src/crypto/bytes.js';
 import { UsageError } from '../../src/errors.js';

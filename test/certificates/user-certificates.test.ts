@@ -4,7 +4,7 @@
  */
 import { pipe, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { allowCertificate, type AllowCertificateOptions } from '../../operators/allow-certificate.js';
+import { type AllowCertificateOptions, allowCertificate } from '../../operators/allow-certificate.js';
 import { allowPublicKey } from '../../operators/allow-public-key.js';
 import { acceptedUserCertificate } from '../../src/connection/accept.js';
 import type { AuthRequest, AuthStep } from '../../src/connection/auth-policy.js';
