@@ -4,6 +4,7 @@
  *
  *   npm run bench -- [--only=bulk,noble,handshake,scale,slow] [--size-mib=128] [--noble-size-mib=32]
  *                    [--runs=3] [--handshakes=50] [--ciphers=aes128-gcm,chacha20-poly1305] [--count=1000]
+ *                    [--pairs=rxssh,ssh2,openssh,rxssh-sshd,ssh-rxssh,noble]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { runBulk } from './lib/bulk.js';
 import { type BenchContext, type BenchOptions, CIPHER_CASES, type Pair } from './lib/context.js';
 import { startBenchSshd } from './lib/openssh.js';
 import { startServer } from './lib/procs.js';
-import { bulkRatios, bulkTable, otherTables } from './lib/report.js';
+import { bulkRatios, bulkTable, cpuTable, otherTables } from './lib/report.js';
 import { runHandshake, runScale, runSlowConsumer } from './lib/scale.js';
 
 const ALL_GROUPS = ['bulk', 'noble', 'handshake', 'scale', 'slow'];
@@ -92,9 +93,11 @@ try {
   const ports = [peers.rxssh?.port, peers.rxsshNoble?.port, peers.ssh2?.port].filter((p) => p !== undefined);
   writeFileSync(knownHostsPath, ports.map((p) => `${hostLine(p)}\n`).join(''));
 
-  const pairs: Pair[] = [];
+  let pairs: Pair[] = [];
   if (needs('bulk')) pairs.push('rxssh', 'ssh2', 'openssh', 'rxssh-sshd', 'ssh-rxssh');
   if (needs('noble')) pairs.push('noble');
+  const pairNames = flags.get('pairs')?.split(',');
+  if (pairNames) pairs = pairs.filter((p) => pairNames.includes(p));
   if (pairs.length) await runBulk(ctx, pairs);
   if (needs('handshake')) await runHandshake(ctx);
   if (needs('scale')) await runScale(ctx, host.privatePath, user.publicPath);
@@ -112,6 +115,8 @@ try {
         '; ratios are of medians.',
       '',
       bulkTable(ctx, pairs),
+      '',
+      cpuTable(ctx),
     );
   }
   lines.push('', otherTables(ctx), '');

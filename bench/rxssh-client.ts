@@ -2,14 +2,16 @@
  * Bench worker: the rxssh client (a child process of bench/run.ts; prints one JSON line).
  *
  *   bulk:       --port --user --key [--cipher --mac --crypto=node|noble] --mode=upload|download --bytes --runs
- *               one connection, one session channel per run; time from exec request to channel close
+ *               [--cpu] one connection, one session channel per run; time from exec request to channel close;
+ *               with --cpu, also each side's CPU time per run (the server must answer `bench-cpu`)
  *   handshake:  --port --user --key --mode=handshake --runs=50
  *               TCP connect → kex → publickey auth → session → exec `echo ok` → first output byte, per connection
  */
 import { need, numberFlag, parseFlags } from './lib/args.js';
 import {
-  closeConnection,
   type ClientSetup,
+  closeConnection,
+  cpuNow,
   loadKey,
   openConnection,
   runOnSession,
@@ -34,9 +36,19 @@ async function bulk(direction: 'upload' | 'download'): Promise<unknown> {
   // A warm-up transfer so the JIT has optimised the hot path before the timed runs.
   await runOnSession(conn, direction, Math.min(bytes >> 2, 32 << 20));
   const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push((await runOnSession(conn, direction, bytes)).ms);
+  // CPU time of each side per run, when the server is a bench server that answers `bench-cpu`.
+  const cpu: { client: number; server: number }[] = [];
+  const withCpu = flags.has('cpu');
+  for (let i = 0; i < runs; i++) {
+    const before = withCpu ? await cpuNow(conn) : undefined;
+    samples.push((await runOnSession(conn, direction, bytes)).ms);
+    if (before) {
+      const after = await cpuNow(conn);
+      cpu.push({ client: after.client - before.client, server: after.server - before.server });
+    }
+  }
   await closeConnection(conn);
-  return { bytes, ms: samples, cipher: algorithms.cipherCS, mac: algorithms.macCS };
+  return { bytes, ms: samples, cpu, cipher: algorithms.cipherCS, mac: algorithms.macCS };
 }
 
 async function handshake(): Promise<unknown> {

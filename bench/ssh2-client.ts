@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import ssh2 from 'ssh2';
 import { need, numberFlag, parseFlags } from './lib/args.js';
-import { CHUNK, SINK_COMMAND, sourceCommand } from './lib/commands.js';
+import { CHUNK, CPU_COMMAND, SINK_COMMAND, sourceCommand } from './lib/commands.js';
 
 const flags = parseFlags();
 const port = numberFlag(flags, 'port', 0);
@@ -47,22 +47,29 @@ function close(client: ssh2.Client): Promise<void> {
   });
 }
 
-function run(client: ssh2.Client, what: 'upload' | 'download' | 'echo', bytes: number) {
-  return new Promise<{ ms: number; firstOutputMs?: number }>((resolve, reject) => {
-    const command = what === 'upload' ? SINK_COMMAND : what === 'download' ? sourceCommand(bytes) : 'echo ok';
+function run(client: ssh2.Client, what: 'upload' | 'download' | 'echo' | 'cpu', bytes: number) {
+  return new Promise<{ ms: number; firstOutputMs?: number; text: string }>((resolve, reject) => {
+    const command = {
+      upload: SINK_COMMAND,
+      download: sourceCommand(bytes),
+      cpu: CPU_COMMAND,
+      echo: 'echo ok',
+    }[what];
     const t0 = performance.now();
     client.exec(command, (err, stream) => {
       if (err) return reject(err);
       let received = 0;
       let firstOutputMs: number | undefined;
+      let text = '';
       stream.on('data', (d: Buffer) => {
         firstOutputMs ??= performance.now() - t0;
         received += d.length;
+        if (what === 'cpu') text += d.toString();
       });
       stream.stderr.resume();
       stream.on('close', () => {
         if (what === 'download' && received !== bytes) reject(new Error(`got ${received} of ${bytes}`));
-        else resolve({ ms: performance.now() - t0, firstOutputMs });
+        else resolve({ ms: performance.now() - t0, firstOutputMs, text });
       });
       if (what !== 'upload') return stream.end();
       let left = bytes;
@@ -111,9 +118,23 @@ if (mode === 'channels') {
   const client = await open();
   await run(client, direction, Math.min(bytes >> 2, 32 << 20));
   const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push((await run(client, direction, bytes)).ms);
+  const cpu: { client: number; server: number }[] = [];
+  // Each side's CPU time per run, as rxssh-client.ts --cpu (the server must answer `bench-cpu`).
+  const cpuNow = async () => {
+    const s = JSON.parse((await run(client, 'cpu', 0)).text) as { user: number; system: number };
+    const c = process.cpuUsage();
+    return { server: s.user + s.system, client: c.user + c.system };
+  };
+  for (let i = 0; i < runs; i++) {
+    const before = flags.has('cpu') ? await cpuNow() : undefined;
+    samples.push((await run(client, direction, bytes)).ms);
+    if (before) {
+      const after = await cpuNow();
+      cpu.push({ client: after.client - before.client, server: after.server - before.server });
+    }
+  }
   await close(client);
-  result = { bytes, ms: samples };
+  result = { bytes, ms: samples, cpu };
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

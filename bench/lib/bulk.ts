@@ -20,7 +20,7 @@ async function nodeClientCell(
   direction: Direction,
   bytes: number,
   extra: string[] = [],
-): Promise<number[]> {
+): Promise<Samples> {
   const args = [
     `--port=${port}`,
     `--user=${TEST_USER}`,
@@ -32,8 +32,25 @@ async function nodeClientCell(
     `--runs=${ctx.opts.runs}`,
     ...extra,
   ];
-  const r = await runWorker<{ bytes: number; ms: number[] }>(file, args, { timeoutMs: 180_000 });
-  return r.ms.map((ms) => mbPerSecond(r.bytes, ms));
+  const r = await runWorker<{ bytes: number; ms: number[]; cpu?: { client: number; server: number }[] }>(
+    file,
+    args,
+    { timeoutMs: 180_000 },
+  );
+  // CPU µs per run → CPU milliseconds per 100 MB moved, for each side.
+  const per100MB = (us: number) => us / 1000 / (r.bytes / 1e8);
+  return {
+    mbps: r.ms.map((ms) => mbPerSecond(r.bytes, ms)),
+    clientCpu: r.cpu?.map((c) => per100MB(c.client)),
+    serverCpu: r.cpu?.map((c) => per100MB(c.server)),
+  };
+}
+
+interface Samples {
+  mbps: number[];
+  /** CPU ms per 100 MB of each side, where the server is one of ours (it answers `bench-cpu`). */
+  clientCpu?: number[];
+  serverCpu?: number[];
 }
 
 async function sshClientCell(
@@ -43,29 +60,29 @@ async function sshClientCell(
   c: CipherCase,
   direction: Direction,
   bytes: number,
-): Promise<number[]> {
+): Promise<Samples> {
   const target = { port, user: TEST_USER, knownHostsPath, identity: ctx.userKey };
   const out: number[] = [];
   for (let i = 0; i < ctx.opts.runs; i++) {
     const r = await sshBulk(target, direction, bytes, c.cipher, c.mac);
     out.push(mbPerSecond(r.bytes, r.ms));
   }
-  return out;
+  return { mbps: out };
 }
 
-function measure(ctx: BenchContext, pair: Pair, c: CipherCase, d: Direction): Promise<number[]> | undefined {
+function measure(ctx: BenchContext, pair: Pair, c: CipherCase, d: Direction): Promise<Samples> | undefined {
   const { rxssh, rxsshNoble, ssh2, sshd } = ctx.peers;
   const { bytes, nobleBytes } = ctx.opts;
   switch (pair) {
     case 'rxssh':
-      return rxssh && nodeClientCell(ctx, 'rxssh-client.ts', rxssh.port, c, d, bytes);
+      return rxssh && nodeClientCell(ctx, 'rxssh-client.ts', rxssh.port, c, d, bytes, ['--cpu']);
     case 'noble':
       return (
         rxsshNoble &&
-        nodeClientCell(ctx, 'rxssh-client.ts', rxsshNoble.port, c, d, nobleBytes, ['--crypto=noble'])
+        nodeClientCell(ctx, 'rxssh-client.ts', rxsshNoble.port, c, d, nobleBytes, ['--crypto=noble', '--cpu'])
       );
     case 'ssh2':
-      return ssh2 && nodeClientCell(ctx, 'ssh2-client.ts', ssh2.port, c, d, bytes);
+      return ssh2 && nodeClientCell(ctx, 'ssh2-client.ts', ssh2.port, c, d, bytes, ['--cpu']);
     case 'rxssh-sshd':
       return sshd && nodeClientCell(ctx, 'rxssh-client.ts', sshd.port, c, d, bytes);
     case 'openssh':
@@ -91,7 +108,13 @@ export async function runBulk(ctx: BenchContext, pairs: readonly Pair[]): Promis
         try {
           const samples = await measure(ctx, pair, c, direction);
           if (!samples) continue;
-          cell.mbps = spread(samples);
+          cell.mbps = spread(samples.mbps);
+          // Sender and receiver: the client sends on upload, the server on download.
+          const [send, receive] =
+            direction === 'upload'
+              ? [samples.clientCpu, samples.serverCpu]
+              : [samples.serverCpu, samples.clientCpu];
+          if (send?.length) cell.cpuMsPer100MB = { sender: spread(send), receiver: spread(receive ?? []) };
         } catch (err) {
           cell.error = (err as Error).message.split('\n')[0];
         }

@@ -5,6 +5,8 @@
 export const SINK_COMMAND = 'cat >/dev/null';
 export const sourceCommand = (bytes: number) => `head -c ${bytes} /dev/zero`;
 export const ECHO_COMMAND = 'echo ok';
+/** Bench servers only: prints the server process's CPU time so far (`process.cpuUsage()`, µs) as JSON. */
+export const CPU_COMMAND = 'bench-cpu';
 
 export type BenchCommand =
   | { kind: 'sink' }
@@ -17,6 +19,7 @@ export function parseBenchCommand(command: string): BenchCommand | undefined {
   const source = /^head -c (\d+) \/dev\/zero$/.exec(command);
   if (source) return { kind: 'source', bytes: Number(source[1]) };
   if (command === 'true') return { kind: 'echo', text: '' };
+  if (command === CPU_COMMAND) return { kind: 'echo', text: `${JSON.stringify(process.cpuUsage())}\n` };
   const echo = /^echo (.*)$/.exec(command);
   if (echo) return { kind: 'echo', text: `${echo[1]}\n` };
   return undefined;

@@ -47,6 +47,11 @@ export interface BulkCell {
   bytes: number;
   /** MB/s (10^6 bytes per second) per run. */
   mbps?: Spread;
+  /**
+   * CPU milliseconds each side spent per 100 MB moved (both rxssh and ssh2 bench servers report theirs):
+   * what a transfer costs, whatever else the machine was doing.
+   */
+  cpuMsPer100MB?: { sender?: Spread; receiver?: Spread };
   /** Idle share of the machine just before the cell (1 = nothing else running). */
   idleBefore: number;
   error?: string;

@@ -35,7 +35,8 @@ export function topSelfTime(path: string, limit = 25): { totalMs: number; rows: 
     total += dt;
     const f = node.callFrame;
     const file = f.url.replace(/^file:\/\//, '').replace(/^.*\/(src|operators|bench|node_modules)\//, '$1/');
-    const where = file ? `${file}:${f.lineNumber + 1}` : '';
+    // tsx-compiled modules report line 0 for every function, so a line is shown only when it means something.
+    const where = file && f.lineNumber > 0 ? `${file}:${f.lineNumber + 1}` : file;
     const name = f.functionName || '(anonymous)';
     const key = `${name}@${where}`;
     const entry = self.get(key) ?? { name, where, us: 0 };

@@ -70,6 +70,32 @@ export function bulkTable(ctx: BenchContext, pairs: readonly Pair[]): string {
   return lines.join('\n');
 }
 
+/**
+ * CPU cost per 100 MB on each side: unlike MB/s it hardly moves when other work shares the machine, so it is
+ * the figure to compare between runs (and to check a fix with).
+ */
+export function cpuTable(ctx: BenchContext): string {
+  const cells = ctx.results.bulk.filter((c) => c.cpuMsPer100MB);
+  if (!cells.length) return '';
+  const pairs = [...new Set(cells.map((c) => c.pair))];
+  const head = ['cipher', 'dir', ...pairs.map((p) => `${PAIR_TITLES[p]} send / receive`)];
+  const lines = [
+    'CPU ms per 100 MB moved, sender / receiver (median): lower is better.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
+  ];
+  for (const r of bulkRatios(cells)) {
+    const row = [r.cipher, r.direction];
+    for (const p of pairs) {
+      const c = cell(cells, r.cipher, r.direction, p)?.cpuMsPer100MB;
+      row.push(c ? `${c.sender?.median.toFixed(0) ?? '–'} / ${c.receiver?.median.toFixed(0) ?? '–'}` : '–');
+    }
+    lines.push(`| ${row.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 type Rec = Record<string, Record<string, unknown> | undefined>;
 
 export function otherTables(ctx: BenchContext): string {

@@ -18,7 +18,7 @@ import {
   parsePrivateKeyFile,
   type PrivateKey,
 } from '../../src/index.js';
-import { CHUNK, SINK_COMMAND, sourceCommand } from './commands.js';
+import { CHUNK, CPU_COMMAND, SINK_COMMAND, sourceCommand } from './commands.js';
 
 export const BENCH_USER_FALLBACK = 'bench';
 
@@ -93,6 +93,16 @@ export interface RunResult {
   bytes: number;
   /** First output byte after the exec request (ms), for handshake-style measures. */
   firstOutputMs?: number;
+  /** The output, for `cpu`. */
+  text?: string;
+}
+
+/** CPU time (µs) of the server process (bench servers only) and of this one. */
+export async function cpuNow(conn: Connection): Promise<{ server: number; client: number }> {
+  const r = await runOnSession(conn, 'cpu', 0);
+  const s = JSON.parse(r.text ?? '') as { user: number; system: number };
+  const c = process.cpuUsage();
+  return { server: s.user + s.system, client: c.user + c.system };
 }
 
 /**
@@ -101,13 +111,14 @@ export interface RunResult {
  */
 export function runOnSession(
   conn: Connection,
-  mode: 'upload' | 'download' | 'echo',
+  mode: 'upload' | 'download' | 'echo' | 'cpu',
   bytes: number,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     let t0 = 0;
     let received = 0;
     let firstOutputMs: number | undefined;
+    const output: Uint8Array[] = [];
     const sub = conn.session().subscribe({
       next: (ch) => {
         let left = mode === 'upload' ? bytes : 0;
@@ -127,6 +138,7 @@ export function runOnSession(
             if (msg.type === 'data' || msg.type === 'extended-data') {
               firstOutputMs ??= performance.now() - t0;
               received += msg.data.length;
+              if (mode === 'cpu') output.push(msg.data.slice());
             } else if (msg.type === 'writable' && left > 0) pump();
           },
           complete: () => {
@@ -134,13 +146,20 @@ export function runOnSession(
             sub.unsubscribe();
             if (mode === 'download' && received !== bytes) {
               reject(new Error(`download: got ${received} of ${bytes} bytes`));
-            } else resolve({ ms, bytes: mode === 'download' ? received : bytes, firstOutputMs });
+            } else {
+              const text = Buffer.concat(output).toString();
+              resolve({ ms, bytes: mode === 'download' ? received : bytes, firstOutputMs, text });
+            }
           },
           error: reject,
         });
         t0 = performance.now();
-        const command =
-          mode === 'upload' ? SINK_COMMAND : mode === 'download' ? sourceCommand(bytes) : 'echo ok';
+        const command = {
+          upload: SINK_COMMAND,
+          download: sourceCommand(bytes),
+          cpu: CPU_COMMAND,
+          echo: 'echo ok',
+        }[mode];
         execOn(ch, command).then((ok) => {
           if (!ok) return reject(new Error(`server refused ${command}`));
           if (mode === 'upload') pump();
