@@ -41,7 +41,7 @@ import {
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes, utf8 } from '../src/crypto/bytes.js';
 import { parseRekeyLimit } from './lib/ssh-config.js';
-import { serveSession } from './lib/sshd-session.js';
+import { hangUpAll, serveSession } from './lib/sshd-session.js';
 
 const { values } = parseArgs({
   options: {
@@ -101,6 +101,14 @@ const methods = [
   ...(authorizedKeys.length || !passwords.size ? ['publickey'] : []),
   ...(passwords.size ? ['password', 'keyboard-interactive'] : []),
 ];
+
+// Stopping the server hangs up on the programs its sessions started, then dies of the same signal.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    hangUpAll();
+    process.kill(process.pid, signal);
+  });
+}
 
 const forwarding = values['allow-tcp-forwarding'].toLowerCase();
 if (!['yes', 'all', 'no', 'local', 'remote'].includes(forwarding))

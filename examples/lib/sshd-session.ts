@@ -42,6 +42,28 @@ const MAX_ENV_VARS = 64;
 const MAX_ENV_BYTES = 32 * 1024;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Programs still running (and whether on a pty), so a server that is stopped can hang up on them first. */
+const running = new Map<ChildProcess, boolean>();
+
+/** Sends SIGHUP to every program still running (the server is going away, as a terminal would). */
+export function hangUpAll(): void {
+  for (const [child, onPty] of running) hangUp(child, onPty);
+}
+
+/**
+ * A program without a pty leads its own process group (spawned detached), so the whole group hears the
+ * hang-up, as a pty's session would; with a pty, the helper's exit closes the terminal, which does the same.
+ */
+function hangUp(child: ChildProcess, onPty: boolean): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    if (onPty) child.kill('SIGHUP');
+    else process.kill(-child.pid, 'SIGHUP');
+  } catch {
+    // already gone
+  }
+}
+
 export interface SessionContext {
   /** The client's address and port and ours, for SSH_CLIENT / SSH_CONNECTION. */
   client: { address: string; port: number };
@@ -96,7 +118,7 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
         control = child.stdio[3] as Writable;
         control.on('error', () => undefined);
       } else {
-        child = spawn(program, args, { env, cwd: env.HOME, stdio: ['pipe', 'pipe', 'pipe'] });
+        child = spawn(program, args, { env, cwd: env.HOME, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       }
     } catch (e) {
       ctx.log(`session: cannot start ${what}: ${(e as Error).message}`);
@@ -108,6 +130,8 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
   };
 
   const run = (proc: ChildProcess) => {
+    running.set(proc, pty !== undefined);
+    proc.once('exit', () => running.delete(proc));
     let pending = pty ? 2 : 3; // stdout, (stderr,) exit
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     const finish = () => {
@@ -216,7 +240,7 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
     },
     // The client closed the channel (or the connection ended) while the program runs: hang up on it.
     complete: () => {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGHUP');
+      if (child) hangUp(child, pty !== undefined);
     },
   });
 }
