@@ -3,7 +3,8 @@
  * OpenSSH 9.x), with times in local time as format_absolute_time prints them. Adapted from the renderer in
  * test/keys/certificate-fixtures.ts (which prints UTC only).
  */
-import { CERT_VALID_FOREVER, type Certificate, optionStringValue } from '../../src/keys/index.js';
+import { CERT_VALID_FOREVER, type Certificate } from '../../src/keys/certificate.js';
+import { optionStringValue } from '../../src/keys/certificate-options.js';
 import { type FingerprintHash, fingerprintOf } from './keygen-fingerprint.js';
 import { readKeyText, shortTypeName } from './keygen-key-text.js';
 

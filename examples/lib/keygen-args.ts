@@ -49,13 +49,6 @@ export interface KeygenArgs {
 const FLAGS = new Set(['l', 'L', 'y', 'q', 'h', 'v']);
 const WITH_VALUE = new Set(['t', 'b', 'f', 'N', 'P', 'C', 'E', 's', 'I', 'n', 'V', 'z', 'O']);
 
-export const KEYGEN_USAGE = `usage: keygen.ts [-q] [-t ed25519 | ecdsa | rsa] [-b bits] [-C comment] [-N new_passphrase] -f output_keyfile
-       keygen.ts -l [-v] [-E sha256 | md5] -f input_keyfile
-       keygen.ts -y [-P passphrase] -f input_keyfile
-       keygen.ts -s ca_key -I certificate_identity -n principals [-h] [-V validity_interval]
-                 [-z serial_number] [-O option] [-t signature_algorithm] file ...
-       keygen.ts -L [-E sha256 | md5] -f input_keyfile`;
-
 /** Splits argv into flags and operands. @throws KeygenError on an unknown flag or a missing value */
 export function parseKeygenArgs(argv: readonly string[]): KeygenArgs {
   const values = new Map<string, string>();
@@ -78,11 +71,10 @@ export function parseKeygenArgs(argv: readonly string[]): KeygenArgs {
         flags.set(c, (flags.get(c) ?? 0) + 1);
         continue;
       }
-      if (!WITH_VALUE.has(c)) throw new KeygenError(`keygen: unknown option -- ${c}\n${KEYGEN_USAGE}`);
+      if (!WITH_VALUE.has(c)) throw new KeygenError(`keygen: unknown option -- ${c}`);
       let value = arg.slice(j + 1);
       if (value === '') {
-        if (i + 1 >= argv.length)
-          throw new KeygenError(`keygen: option requires an argument -- ${c}\n${KEYGEN_USAGE}`);
+        if (i + 1 >= argv.length) throw new KeygenError(`keygen: option requires an argument -- ${c}`);
         value = argv[++i];
       }
       if (c === 'O') certOptions.push(value);

@@ -3,7 +3,7 @@
  * ssh-keygen.c). User certificates start with the five permit-* extensions on; host certificates (-h) with
  * none. Names are matched without case, as ssh-keygen does.
  */
-import { parseSourceAddressList } from '../../src/keys/index.js';
+import { parseSourceAddressList } from '../../src/keys/certificate-source-address.js';
 import { KeygenError } from './keygen-error.js';
 
 type OptionSet = Record<string, true | string>;

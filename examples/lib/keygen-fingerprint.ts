@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { md5 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { fingerprintMd5, fingerprintSha256, type PublicKey } from '../../src/keys/index.js';
+import { fingerprintMd5, fingerprintSha256 } from '../../src/keys/fingerprint.js';
+import type { PublicKey } from '../../src/keys/public-key.js';
 import { KeygenError } from './keygen-error.js';
 import { keyBits, readKeyText, shortTypeName } from './keygen-key-text.js';
-import { loadPublicKey, loadPrivateKeyQuietly, type Warn } from './keygen-load.js';
+import { loadPrivateKeyQuietly, loadPublicKey, type Warn } from './keygen-load.js';
 import { randomart } from './keygen-randomart.js';
 
 export type FingerprintHash = 'sha256' | 'md5';

@@ -7,15 +7,13 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { CryptoBackend } from '../../src/crypto/backend.js';
 import { UsageError } from '../../src/errors.js';
-import {
-  formatOpenSshPrivateKey,
-  formatPublicKeyLine,
-  generateKey,
-  type KeyType,
-  wipePrivateKey,
-} from '../../src/keys/index.js';
+import { generateKey } from '../../src/keys/generate-key.js';
+import type { KeyType } from '../../src/keys/key-types.js';
+import { formatOpenSshPrivateKey } from '../../src/keys/openssh-private-key.js';
+import { wipePrivateKey } from '../../src/keys/private-key.js';
+import { formatPublicKeyLine } from '../../src/keys/public-key-line.js';
 import { KeygenError } from './keygen-error.js';
-import { fingerprintOf, type FingerprintHash, randomartOf } from './keygen-fingerprint.js';
+import { type FingerprintHash, fingerprintOf, randomartOf } from './keygen-fingerprint.js';
 
 /** ssh-keygen ≥ 9.5 makes Ed25519 keys when no -t is given. */
 export const DEFAULT_KEY_TYPE = 'ed25519';

@@ -4,14 +4,10 @@
  * both accepted, since `ssh-keygen -l` fingerprints either. Also the names and sizes ssh-keygen prints.
  */
 import { fromBase64 } from '../../src/crypto/bytes.js';
-import {
-  type Certificate,
-  isCertificateKeyType,
-  isKeyType,
-  parseCertificate,
-  parsePublicKey,
-  type PublicKey,
-} from '../../src/keys/index.js';
+import { type Certificate, parseCertificate } from '../../src/keys/certificate.js';
+import { isCertificateKeyType } from '../../src/keys/certificate-types.js';
+import { isKeyType } from '../../src/keys/key-types.js';
+import { type PublicKey, parsePublicKey } from '../../src/keys/public-key.js';
 
 export interface KeyText {
   /** The plain public key (a certificate's certified key). */

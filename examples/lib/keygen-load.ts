@@ -6,15 +6,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { fromBase64 } from '../../src/crypto/bytes.js';
 import { DecodeError, SshError } from '../../src/errors.js';
-import {
-  type Certificate,
-  isOpenSshPrivateKey,
-  KeyFileError,
-  parsePrivateKeyFile,
-  parsePublicKey,
-  type PrivateKey,
-  type PublicKey,
-} from '../../src/keys/index.js';
+import type { Certificate } from '../../src/keys/certificate.js';
+import { KeyFileError } from '../../src/keys/key-file-error.js';
+import { isOpenSshPrivateKey } from '../../src/keys/openssh-private-key.js';
+import type { PrivateKey } from '../../src/keys/private-key.js';
+import { parsePrivateKeyFile } from '../../src/keys/private-key-file.js';
+import { type PublicKey, parsePublicKey } from '../../src/keys/public-key.js';
 import { SshReader } from '../../src/wire/reader.js';
 import { KeygenError } from './keygen-error.js';
 import { readKeyText } from './keygen-key-text.js';

@@ -6,15 +6,15 @@ import { writeFileSync } from 'node:fs';
 import type { CryptoBackend } from '../../src/crypto/backend.js';
 import { systemRandom } from '../../src/crypto/random.js';
 import { UsageError } from '../../src/errors.js';
+import { CERT_MAX_PRINCIPALS } from '../../src/keys/certificate.js';
+import { formatCertificateLine } from '../../src/keys/certificate-line.js';
+import { signCertificate } from '../../src/keys/certificate-sign.js';
 import {
-  CERT_MAX_PRINCIPALS,
-  formatCertificateLine,
   isSignatureAlgorithm,
   keyTypeOfSignatureAlgorithm,
-  type PrivateKey,
   type SignatureAlgorithm,
-  signCertificate,
-} from '../../src/keys/index.js';
+} from '../../src/keys/key-types.js';
+import type { PrivateKey } from '../../src/keys/private-key.js';
 import { formatValidity } from './cert-print.js';
 import type { CertificateOptionSets } from './keygen-cert-options.js';
 import { KeygenError } from './keygen-error.js';

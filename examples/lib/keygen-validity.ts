@@ -7,7 +7,7 @@
  *                               TO   = [+-]TIMESPEC | YYYYMMDD[HHMM[SS]][Z|UTC] | 0xHEX | forever
  *
  * TIMESPEC is sshd_config(5)'s "TIME FORMATS": numbers each followed by s, m, h, d or w (none = seconds).
- * Absolute times are local time unless they end in Z or UTC.
+ * Absolute times are local standard time (as mktime reads them with tm_isdst = 0) unless they end in Z or UTC.
  */
 import { KeygenError } from './keygen-error.js';
 
@@ -58,7 +58,14 @@ export function parseAbsoluteTime(text: string): bigint | null {
   const [y, mo, d, h, mi, s] = [part(0, 4), part(4, 2), part(6, 2), part(8, 2), part(10, 2), part(12, 2)];
   // strptime's ranges for %m %d %H %M %S; day overflow rolls into the next month, as mktime does.
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
-  const ms = utc ? Date.UTC(y, mo - 1, d, h, mi, s) : new Date(y, mo - 1, d, h, mi, s).getTime();
+  const fields = Date.UTC(y, mo - 1, d, h, mi, s);
+  // ssh-keygen hands mktime a zeroed struct tm (tm_isdst = 0), which reads the time as the zone's standard
+  // time even in summer; the standard offset is the larger of January's and July's (POSIX mktime).
+  const standardOffset = Math.max(
+    new Date(y, 0, 1).getTimezoneOffset(),
+    new Date(y, 6, 1).getTimezoneOffset(),
+  );
+  const ms = utc ? fields : fields + standardOffset * 60_000;
   if (!Number.isFinite(ms) || ms < 0) return null;
   return BigInt(Math.floor(ms / 1000));
 }
