@@ -345,8 +345,10 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
             if (fixed) expect(bound.port).toBe(asked);
             else expect(bound.port).toBeGreaterThan(0);
             // sshd listens on bound.port; each connection comes back to us as forwarded-tcpip.
+            const before = echo.sawEnd;
             const sent = [data(), data()];
             const back = await Promise.all(sent.map((d) => exchange(bound.port, d)));
+            expect(echo.sawEnd - before).toBe(2);
             for (const [i, b] of back.entries())
               expect(sha256Hex(b), `connection ${i}`).toBe(sha256Hex(sent[i]));
             await sshd.waitForLog(
