@@ -10,13 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type GeneratedKey,
-  generateKey,
-  interopSkipReason,
-  pickFreePort,
-  waitForTcp,
-} from './harness/index.js';
+import { type GeneratedKey, generateKey, interopSkipReason, pickFreePort } from './harness/index.js';
 import { type EchoServer, exchange, startEchoServer } from './support/channel-echo-server.js';
 import { MiB, parseSha256sum, sha256Hex } from './support/channel-run.js';
 import { runSshStreaming, type SshStreamResult, startSshBackground } from './support/channel-ssh.js';
