@@ -34,6 +34,7 @@ import {
   TEST_USER,
   type UserKeySet,
 } from './harness/index.js';
+import { type EchoServer, exchange, startEchoServer } from './support/channel-echo-server.js';
 import {
   ChannelRun,
   chunksOf,
@@ -47,7 +48,6 @@ import {
   sha256Hex,
   withDeadline,
 } from './support/channel-run.js';
-import { type EchoServer, exchange, startEchoServer } from './support/channel-echo-server.js';
 import { withRxssh } from './support/rxssh-session.js';
 import { logSince, markLog } from './support/sshd-log.js';
 
