@@ -25,8 +25,14 @@ export interface Socks5Connect {
   reply(code: number): void;
 }
 
+/** How long a client may take to send its greeting and request (a stalled one would hold a socket forever). */
+export const SOCKS5_HANDSHAKE_TIMEOUT_MS = 30_000;
+
 /** Emits one CONNECT request and completes; errors with SocksError (after answering) on anything else. */
-export function socks5Handshake(socket: Socket): Observable<Socks5Connect> {
+export function socks5Handshake(
+  socket: Socket,
+  timeoutMs = SOCKS5_HANDSHAKE_TIMEOUT_MS,
+): Observable<Socks5Connect> {
   return new Observable<Socks5Connect>((subscriber) => {
     let buf: Uint8Array = new Uint8Array(0);
     let stage: 'greeting' | 'request' = 'greeting';
@@ -85,15 +91,24 @@ export function socks5Handshake(socket: Socket): Observable<Socks5Connect> {
       stop();
       subscriber.error(new SocksError('client closed during the handshake'));
     };
+    const onTimeout = () => {
+      stop();
+      socket.destroy();
+      subscriber.error(new SocksError(`no request within ${timeoutMs} ms`));
+    };
     const stop = () => {
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('close', onEnd);
+      socket.off('timeout', onTimeout);
+      socket.setTimeout(0);
       socket.pause();
     };
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('close', onEnd);
+    socket.setTimeout(timeoutMs);
+    socket.once('timeout', onTimeout);
     socket.resume();
     return stop;
   });
