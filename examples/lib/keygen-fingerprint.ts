@@ -3,14 +3,13 @@
  * `.pub` beside it or not), a public key file, or an authorized_keys / known_hosts file read line by line.
  * The rules follow ssh-keygen.c do_fingerprint / fingerprint_private (OpenSSH 9.x).
  */
-import { readFileSync } from 'node:fs';
 import { md5 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fingerprintMd5, fingerprintSha256 } from '../../src/keys/fingerprint.js';
 import type { PublicKey } from '../../src/keys/public-key.js';
 import { KeygenError } from './keygen-error.js';
 import { keyBits, readKeyText, shortTypeName } from './keygen-key-text.js';
-import { loadPrivateKeyQuietly, loadPublicKey, type Warn } from './keygen-load.js';
+import { loadPrivateKeyQuietly, loadPublicKey, readKeyFile, type Warn } from './keygen-load.js';
 import { randomart } from './keygen-randomart.js';
 
 export type FingerprintHash = 'sha256' | 'md5';
@@ -92,14 +91,7 @@ function fingerprintTextLine(line: string, opts: FingerprintOptions): string | n
 export function fingerprintFile(path: string, opts: FingerprintOptions): string {
   const fromStdin = path === '-' && opts.stdin !== undefined;
   const shownPath = fromStdin ? '(stdin)' : path;
-  let text: string;
-  try {
-    text = fromStdin ? opts.stdin!() : readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new KeygenError(
-      `keygen: ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`,
-    );
-  }
+  const text = fromStdin ? opts.stdin!() : readKeyFile(path);
   const out: string[] = [];
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
