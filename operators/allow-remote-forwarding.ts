@@ -10,26 +10,15 @@
  * @example
  * serve(listenTcp(addr), opts).pipe(allowRemoteForwarding()).subscribe((f) => log(`forwarding port ${f.port}`));
  */
-import type { Socket } from 'node:net';
-import {
-  catchError,
-  EMPTY,
-  finalize,
-  mergeMap,
-  Observable,
-  type OperatorFunction,
-  type Subscription,
-  switchMap,
-} from 'rxjs';
+import { mergeMap, Observable, type OperatorFunction, Subscription } from 'rxjs';
 import {
   decodeGlobalRequestPayload,
   encodeTcpipForwardReply,
 } from '../src/channel/global-request-payloads.js';
-import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import type { Connection, GlobalRequestMsg } from '../src/connection/connection.js';
 import { listenSockets } from '../src/io/net-sockets.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { type ForwardingLog, forwardingError } from './forwarding-error.js';
+import { forwardToClient } from './open-forwarded-tcpip.js';
 
 export interface RemoteForwardRequest {
   connection: Connection;
@@ -72,36 +61,12 @@ export function allowRemoteForwarding(
       new Observable<RemoteForward>((subscriber) => {
         /** Listeners by the address and port the client knows them as (the bound port, not 0). */
         const listeners = new Map<string, Subscription>();
+        /** Every listener, bound or still binding, for the teardown. */
+        const allListeners = new Subscription();
         /** Forwarded connections outlive a cancelled listener, as in OpenSSH; they end with the connection. */
-        const forwarded = new Set<Subscription>();
+        const forwarded = new Subscription();
         const key = (address: string, port: number) => `${address}\n${port}`;
         let binding = 0;
-
-        const forwardSocket = (fwd: RemoteForward, socket: Socket) => {
-          // §7.2: string address that was connected, uint32 port that was connected, string originator, uint32 port
-          const data = encodeChannelOpenPayload({
-            type: 'forwarded-tcpip',
-            host: fwd.address,
-            port: fwd.boundPort,
-            originatorAddress: socket.remoteAddress ?? '',
-            originatorPort: socket.remotePort ?? 0,
-          });
-          const sub = connection
-            .openChannel('forwarded-tcpip', data)
-            .pipe(
-              switchMap((ch) => pipeSocketChannel(socket, ch)),
-              catchError((err) => {
-                o.onError?.(forwardingError(`forwarded connection to port ${fwd.boundPort}`, err));
-                return EMPTY;
-              }),
-              finalize(() => {
-                socket.destroy();
-                forwarded.delete(sub);
-              }),
-            )
-            .subscribe();
-          if (!sub.closed) forwarded.add(sub);
-        };
 
         const forward = (req: GlobalRequestMsg, address: string, port: number) => {
           const request: RemoteForwardRequest = { connection, address, port };
@@ -117,7 +82,11 @@ export function allowRemoteForwarding(
           let fwd: RemoteForward | undefined;
           const sub = listenSockets({ host: bindAddress, port }).subscribe({
             next: (ev) => {
-              if (ev.type === 'connection') return forwardSocket(fwd!, ev.socket);
+              if (ev.type === 'connection') {
+                const link = { address, port: fwd!.boundPort };
+                forwarded.add(forwardToClient(connection, link, ev.socket, o.onError).subscribe());
+                return;
+              }
               binding--;
               fwd = { ...request, boundPort: ev.port, bindAddress: ev.address };
               listeners.set(key(address, ev.port), sub);
@@ -134,6 +103,7 @@ export function allowRemoteForwarding(
               o.onError?.(forwardingError(`cannot listen to port ${port} on ${bindAddress}`, err, 'local'));
             },
           });
+          allListeners.add(sub);
         };
 
         const cancel = (req: GlobalRequestMsg, address: string, port: number) => {
@@ -160,10 +130,9 @@ export function allowRemoteForwarding(
         return () => {
           requests.unsubscribe();
           ended.unsubscribe();
-          for (const sub of listeners.values()) sub.unsubscribe();
-          for (const sub of forwarded) sub.unsubscribe();
+          allListeners.unsubscribe();
+          forwarded.unsubscribe();
           listeners.clear();
-          forwarded.clear();
         };
       }),
   );
