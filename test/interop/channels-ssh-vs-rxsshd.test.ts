@@ -37,7 +37,12 @@ describe.skipIf(skipReason !== undefined)(suiteName('OpenSSH ssh channels agains
   ];
   const ssh = (
     command: string,
-    more: { stdinData?: Uint8Array; extraArgs?: string[]; timeoutMs?: number } = {},
+    more: Partial<
+      Pick<
+        Parameters<typeof runSshStreaming>[0],
+        'stdinData' | 'extraArgs' | 'timeoutMs' | 'onTerminal' | 'options' | 'verbosity'
+      >
+    > = {},
   ) =>
     runSshStreaming({
       port: server.port,
@@ -115,6 +120,28 @@ describe.skipIf(skipReason !== undefined)(suiteName('OpenSSH ssh channels agains
       expect(r.stdoutBytes).toBe(BIG);
       expect(r.stdoutSha256).toBe(parseSha256sum(r.stderr));
     });
+    it('env (SetEnv) reaches the command', async () => {
+      const r = await ssh('printf "%s\\n" "$RXSSH_GREETING"', {
+        options: { SetEnv: 'RXSSH_GREETING=hello' },
+      });
+      expect(r.code, story(r)).toBe(0);
+      expect(r.stdout).toBe('hello\n');
+    });
+
+    it('4 ssh clients at once, 16 MiB download each, every sha256 intact', async () => {
+      const runs = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          ssh(
+            `f=$(mktemp) && head -c ${16 * MiB} /dev/urandom > "$f" && cat "$f" && sha256sum "$f" >&2; s=$?; rm -f "$f"; exit $s`,
+          ),
+        ),
+      );
+      for (const r of runs) {
+        expect(r.code, story(r)).toBe(0);
+        expect(r.stdoutBytes).toBe(16 * MiB);
+        expect(r.stdoutSha256).toBe(parseSha256sum(r.stderr));
+      }
+    });
   });
 
   describe('pty', () => {
@@ -122,6 +149,26 @@ describe.skipIf(skipReason !== undefined)(suiteName('OpenSSH ssh channels agains
       const r = await ssh('tty; exit 3', { extraArgs: ['-tt'] });
       expect(r.stdout, story(r)).toMatch(/^\/dev\/pts\/\d+\r?\n/);
       expect(r.code).toBe(3);
+    });
+
+    it('the terminal size (pty-req) and a resize (window-change on SIGWINCH) reach stty size', async () => {
+      // ssh runs on a terminal of 100x40 under script(1); once the remote side has printed its first size
+      // it touches a file, and only then the terminal is resized to 120x50, so nothing depends on timing.
+      const resized = join(dir, `resized-${Date.now()}`);
+      const r = await ssh(
+        `stty size; touch ${resized}; i=0; while [ "$(stty size)" = "40 100" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; stty size`,
+        {
+          extraArgs: ['-tt'],
+          verbosity: 0,
+          options: { LogLevel: 'ERROR' },
+          onTerminal: `stty cols 100 rows 40; (i=0; while [ ! -e ${resized} ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; stty cols 120 rows 50 </dev/tty) &`,
+        },
+      );
+      expect(r.code, story(r)).toBe(0);
+      expect(
+        [...r.stdout.matchAll(/^(\d+ \d+)\r?$/gm)].map((m) => m[1]),
+        r.stdout,
+      ).toEqual(['40 100', '50 120']);
     });
 
     it('without a pty, tty says so', async () => {

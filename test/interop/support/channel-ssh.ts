@@ -36,7 +36,15 @@ type SshOptions = Omit<RunSshOptions, 'stdin' | 'password' | 'knownHostsPath'> &
   knownHostsLines: readonly string[];
   /** Piped to ssh's stdin, then EOF. Default: EOF at once. */
   stdinData?: Uint8Array;
+  /**
+   * Runs ssh on a terminal of its own, under util-linux `script`, after these shell commands (run on that
+   * terminal, e.g. `stty cols 100 rows 40;`): ssh then sends a real size in pty-req and window-change on SIGWINCH.
+   */
+  onTerminal?: string;
 };
+
+/** Quotes one word for /bin/sh. */
+const shellWord = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
 
 /** A scratch folder with the known_hosts file; removed by `cleanup`. */
 async function prepare(opts: SshOptions) {
@@ -58,7 +66,18 @@ export async function runSshStreaming(opts: SshOptions): Promise<SshStreamResult
   const { args, env, cleanup } = await prepare(opts);
   try {
     return await new Promise<SshStreamResult>((resolve, reject) => {
-      const child = spawn(SSH_PATH, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const [file, argv] =
+        opts.onTerminal === undefined
+          ? [SSH_PATH, args]
+          : [
+              'script',
+              [
+                '-qec',
+                `${opts.onTerminal} exec ${[SSH_PATH, ...args].map(shellWord).join(' ')}`,
+                '/dev/null',
+              ],
+            ];
+      const child = spawn(file, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
       const hash = createHash('sha256');
       const kept: Buffer[] = [];
       let keptBytes = 0;
@@ -84,7 +103,9 @@ export async function runSshStreaming(opts: SshOptions): Promise<SshStreamResult
           if (!child.stdin.write(chunk)) await new Promise((r) => child.stdin.once('drain', r));
           if (child.stdin.destroyed) return;
         }
-        child.stdin.end();
+        // On a terminal, script(1) would pass the end of its input on as the terminal's EOF character, typed
+        // into the session; there the pipe stays open until ssh is done.
+        if (opts.onTerminal === undefined) child.stdin.end();
       })();
       child.on('error', (err) => {
         clearTimeout(timer);
