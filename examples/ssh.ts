@@ -21,20 +21,18 @@ import { join } from 'node:path';
 import { switchMap } from 'rxjs';
 import {
   AuthError,
-  ConnectionLostError,
   type Connection,
+  ConnectionLostError,
   connect,
   connectTcp,
+  defaultPreferences,
   editAlgorithmList,
   HostKeyError,
   knownHostsVerifier,
-  parsePrivateKeyFile,
-  type PrivateKey,
   PeerDisconnectError,
-  defaultPreferences,
+  type PrivateKey,
+  parsePrivateKeyFile,
 } from '../src/index.js';
-import { startForwards } from './lib/ssh-forwards.js';
-import { planSession, runSession } from './lib/ssh-session.js';
 import {
   CliError,
   parseRekeyLimit,
@@ -43,6 +41,8 @@ import {
   type SshCliConfig,
   yesNo,
 } from './lib/ssh-config.js';
+import { startForwards } from './lib/ssh-forwards.js';
+import { planSession, runSession } from './lib/ssh-session.js';
 
 function main(): void {
   let cfg: SshCliConfig;

@@ -17,6 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { of } from 'rxjs';
 import {
   acceptSessions,
@@ -27,6 +28,7 @@ import {
   passwordViaKeyboardInteractive,
   requireMethods,
 } from '../operators/index.js';
+import { equalBytes, utf8 } from '../src/crypto/bytes.js';
 import {
   type AuthPolicy,
   type Connection,
@@ -38,8 +40,6 @@ import {
   parsePrivateKeyFile,
   serve,
 } from '../src/index.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { equalBytes, utf8 } from '../src/crypto/bytes.js';
 import { parseRekeyLimit } from './lib/ssh-config.js';
 import { hangUpAll, serveSession } from './lib/sshd-session.js';
 

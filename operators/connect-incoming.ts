@@ -5,8 +5,8 @@
  */
 import { catchError, EMPTY, finalize, map, merge, type Observable, switchMap } from 'rxjs';
 import type { IncomingChannel } from '../src/connection/channels/channel-table.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { connectSocket } from '../src/io/net-sockets.js';
+import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
 import { type ForwardingLog, forwardingError, type HostPort } from './forwarding-error.js';
 

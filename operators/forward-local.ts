@@ -8,7 +8,7 @@
  * connection$.pipe(forwardLocal({ listen: { host: '127.0.0.1', port: 0 }, target: { host: 'db', port: 5432 } }))
  *   .subscribe(({ port }) => console.log(`psql -h 127.0.0.1 -p ${port}`));
  */
-import { catchError, mergeMap, of, type OperatorFunction, switchMap, takeUntil, throwError } from 'rxjs';
+import { catchError, mergeMap, type OperatorFunction, of, switchMap, takeUntil, throwError } from 'rxjs';
 import type { Connection } from '../src/connection/connection.js';
 import { listenSockets, type SocketAddress } from '../src/io/net-sockets.js';
 import { type ForwardingLog, forwardingError, type HostPort } from './forwarding-error.js';

@@ -18,7 +18,7 @@ import type { IncomingChannel } from '../src/connection/channels/channel-table.j
 import type { Connection } from '../src/connection/connection.js';
 import { ProtocolError } from '../src/errors.js';
 import { connectIncoming } from './connect-incoming.js';
-import { type ForwardingLog, ForwardingError, type HostPort } from './forwarding-error.js';
+import { ForwardingError, type ForwardingLog, type HostPort } from './forwarding-error.js';
 
 export interface ForwardRemoteOptions {
   /** The address and port the server binds (`localhost` is what OpenSSH sends by default; port 0 = any). */

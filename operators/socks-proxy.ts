@@ -14,8 +14,8 @@ import {
   finalize,
   mergeMap,
   type Observable,
-  of,
   type OperatorFunction,
+  of,
   switchMap,
   takeUntil,
   tap,
@@ -28,8 +28,8 @@ import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { SocksReply } from '../src/io/socks5.js';
 import { socks5Handshake } from '../src/io/socks5-handshake.js';
 import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
-import { type ForwardingLog, forwardingError } from './forwarding-error.js';
 import type { ListeningAddress } from './forward-local.js';
+import { type ForwardingLog, forwardingError } from './forwarding-error.js';
 import { openDirectTcpip } from './open-direct-tcpip.js';
 
 export interface SocksProxyOptions {

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  allowRemoteForwarding,
   type AllowRemoteForwardingOptions,
+  allowRemoteForwarding,
   ForwardingError,
   forwardRemote,
   type RemoteForward,
