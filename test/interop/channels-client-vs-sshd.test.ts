@@ -14,12 +14,23 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { firstValueFrom, of } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exec, forwardLocal, forwardRemote, shell, subsystem, windowChange } from '../../operators/index.js';
+import {
+  exec,
+  forwardLocal,
+  forwardRemote,
+  OutputLimitError,
+  shell,
+  subsystem,
+  windowChange,
+} from '../../operators/index.js';
+import { encodeChannelOpenPayload } from '../../src/channel/open-payloads.js';
 import {
   type Channel,
+  ChannelOpenError,
   type Connection,
   type ConnectOptions,
   channelDuplex,
+  envRequest,
   execRequest,
   fingerprintSha256,
   parsePrivateKeyFile,
@@ -74,7 +85,7 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
       usePam: true,
       authorizedKeys: { [TEST_USER]: [keys.get('ed25519').publicLine] },
       // sshd allows 10 sessions per connection by default; the concurrency test opens 100.
-      extraConfig: [`MaxSessions ${CONCURRENT + 10}`],
+      extraConfig: [`MaxSessions ${CONCURRENT + 10}`, 'AcceptEnv RXSSH_*'],
     });
     const key = parsePrivateKeyFile(readFileSync(keys.get('ed25519').privatePath, 'utf8'));
     options = {
@@ -362,6 +373,200 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
         });
       });
     }
+  });
+
+  describe('requests, refusals and teardown', () => {
+    const ptyReq = {
+      type: 'pty-req',
+      term: 'dumb',
+      cols: 80,
+      rows: 24,
+      widthPx: 0,
+      heightPx: 0,
+      modes: new Uint8Array([0]),
+    } as const;
+
+    for (const pty of [false, true]) {
+      it(`want_reply is always answered${pty ? ' (pty)' : ''}: unknown request refused, break ${pty ? 'sent' : 'refused'}`, async () => {
+        await connected(async (conn) => {
+          const { channel, release } = await openSession(conn);
+          try {
+            const run = new ChannelRun(channel);
+            if (pty) expect(await requestOnce(channel, ptyReq)).toBe(true);
+            expect(await requestOnce(channel, execRequest('echo ready; sleep 30'))).toBe(true);
+            await run.waitForText(/ready/);
+            // RFC 4254 §5.4: a request the server does not recognise gets SSH_MSG_CHANNEL_FAILURE.
+            const unknown = {
+              type: 'unknown',
+              name: 'rxssh-nonsense@example.com',
+              data: new Uint8Array(0),
+            } as const;
+            expect(await requestOnce(channel, unknown)).toBe(false);
+            // RFC 4335 §3: sshd sends a break only to a pty (session.c session_break_req uses tcsendbreak).
+            expect(await requestOnce(channel, { type: 'break', lengthMs: 10 })).toBe(pty);
+            // The channel still works: the session ends on our signal.
+            expect(await requestOnce(channel, { type: 'signal', signal: 'KILL' })).toBe(true);
+            expect((await withDeadline(run.done, 10_000, 'killed command')).signal).toBe('KILL');
+          } finally {
+            release();
+          }
+        });
+      });
+    }
+
+    it('an unknown global request is refused (RFC 4254 §4) and the connection goes on', async () => {
+      await connected(async (conn) => {
+        const reply = await withDeadline(
+          firstValueFrom(conn.globalRequest('rxssh-nonsense@example.com')),
+          10_000,
+          'global request',
+        );
+        expect(reply.ok).toBe(false);
+        const r = await firstValueFrom(of(conn).pipe(exec('echo alive')));
+        expect(new TextDecoder().decode(r.stdout)).toBe('alive\n');
+      });
+    });
+
+    it('env (RFC 4254 §6.4): a name sshd accepts (AcceptEnv RXSSH_*) reaches the command, others are refused', async () => {
+      await connected(async (conn) => {
+        const { channel, release } = await openSession(conn);
+        try {
+          const run = new ChannelRun(channel);
+          expect(await requestOnce(channel, envRequest('RXSSH_GREETING', 'hello there'))).toBe(true);
+          expect(await requestOnce(channel, envRequest('NOT_ACCEPTED', 'nope'))).toBe(false);
+          expect(
+            await requestOnce(channel, execRequest('printf "%s|%s" "$RXSSH_GREETING" "$NOT_ACCEPTED"')),
+          ).toBe(true);
+          await run.write([]);
+          expect((await withDeadline(run.done, 10_000, 'env command')).stdout).toBe('hello there|');
+        } finally {
+          release();
+        }
+        // The exec operator sends env without want_reply.
+        const r = await firstValueFrom(
+          of(conn).pipe(exec('echo "$RXSSH_X"', { env: { RXSSH_X: 'via exec' } })),
+        );
+        expect(new TextDecoder().decode(r.stdout)).toBe('via exec\n');
+      });
+    });
+
+    it('direct-tcpip to a closed port fails with CONNECT_FAILED (RFC 4254 §5.1 reason 2)', async () => {
+      await connected(async (conn) => {
+        const closedPort = await pickFreePort();
+        const data = encodeChannelOpenPayload({
+          type: 'direct-tcpip',
+          host: '127.0.0.1',
+          port: closedPort,
+          originatorAddress: '127.0.0.1',
+          originatorPort: 1,
+        });
+        const outcome = await withDeadline(
+          firstValueFrom(conn.openChannel('direct-tcpip', data)).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+          10_000,
+          'direct-tcpip open',
+        );
+        expect(outcome).toBeInstanceOf(ChannelOpenError);
+        expect((outcome as ChannelOpenError).openReason).toBe(2);
+        expect(conn.closed).toBe(false);
+        expect(conn.channelCount).toBe(0);
+      });
+    });
+
+    it('closing a channel mid-download (unsubscribe) ends only that channel; the next command runs', async () => {
+      await connected(async (conn) => {
+        const { channel, release } = await openSession(conn);
+        let received = 0;
+        let enough: () => void = () => undefined;
+        const gotEnough = new Promise<void>((resolve) => (enough = resolve));
+        const run = new ChannelRun(channel, {
+          onStdout: (d) => {
+            received += d.length;
+            if (received >= 4 * MiB) enough();
+          },
+        });
+        expect(await requestOnce(channel, execRequest('exec cat /dev/zero'))).toBe(true);
+        await withDeadline(gotEnough, 10_000, '4 MiB of /dev/zero');
+        release();
+        // Our CLOSE, sshd's CLOSE back: the channel ends (RFC 4254 §5.3) although cat never finished.
+        const r = await withDeadline(run.done, 10_000, 'the channel closing');
+        expect(r.exitCode).toBeNull();
+        expect(conn.channelCount).toBe(0);
+        expect(conn.closed).toBe(false);
+        const next = await firstValueFrom(of(conn).pipe(exec('echo next')));
+        expect(new TextDecoder().decode(next.stdout)).toBe('next\n');
+      });
+    });
+
+    it('exec output over maxOutputBytes errors with OutputLimitError and closes the channel only', async () => {
+      await connected(async (conn) => {
+        const outcome = await withDeadline(
+          firstValueFrom(of(conn).pipe(exec('exec cat /dev/zero', { maxOutputBytes: MiB }))).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+          10_000,
+          'exec over its output limit',
+        );
+        expect(outcome).toBeInstanceOf(OutputLimitError);
+        const deadline = Date.now() + 10_000;
+        while (conn.channelCount > 0 && Date.now() < deadline) await sleep(20);
+        expect(conn.channelCount).toBe(0);
+        const next = await firstValueFrom(of(conn).pipe(exec('echo next')));
+        expect(new TextDecoder().decode(next.stdout)).toBe('next\n');
+      });
+    });
+
+    it('a command that exits while we still send stdin ends cleanly (head -c 10 of 64 MiB)', async () => {
+      await connected(async (conn) => {
+        const r = await withDeadline(
+          firstValueFrom(of(conn).pipe(exec('head -c 10', { stdin: payload }))),
+          30_000,
+          'head -c 10',
+        );
+        expect(Buffer.from(r.stdout).equals(payload.subarray(0, 10))).toBe(true);
+        expect(r.exitCode).toBe(0);
+        const streamed = await execOn(conn, 'head -c 10', { stdin: chunksOf(payload) });
+        expect(streamed.stdoutBytes).toBe(10);
+        expect(streamed.exitCode).toBe(0);
+      });
+    });
+
+    it('a tiny window and packet size (4 KiB / 1 KiB) are honoured by sshd: 2 MiB arrive intact', async () => {
+      await connected(async (conn) => {
+        let biggest = 0;
+        const r = await execOn(
+          conn,
+          `f=$(mktemp) && head -c ${2 * MiB} /dev/urandom > "$f" && cat "$f" && sha256sum "$f" >&2; s=$?; rm -f "$f"; exit $s`,
+          {
+            channel: { window: 4 * KiB, maxPacket: KiB },
+            onStdout: (d) => (biggest = Math.max(biggest, d.length)),
+          },
+        );
+        expect(r.stdoutBytes).toBe(2 * MiB);
+        expect(r.stdoutSha256).toBe(parseSha256sum(r.stderr));
+        expect(biggest).toBeLessThanOrEqual(KiB);
+      });
+    });
+
+    it('8 channels downloading 8 MiB each at once on one connection, every sha256 intact', async () => {
+      await connected(async (conn) => {
+        const results = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            execOn(
+              conn,
+              `f=$(mktemp) && head -c ${8 * MiB} /dev/urandom > "$f" && cat "$f" && sha256sum "$f" >&2; s=$?; rm -f "$f"; exit $s`,
+            ),
+          ),
+        );
+        for (const r of results) {
+          expect(r.stdoutBytes).toBe(8 * MiB);
+          expect(r.stdoutSha256).toBe(parseSha256sum(r.stderr));
+        }
+      });
+    });
   });
 
   describe('subsystem (RFC 4254 §6.5)', () => {
