@@ -80,5 +80,7 @@ export function subsystem(name: string): OperatorFunction<Connection, Channel> {
 
 /** Tells the server the terminal size changed (RFC 4254 §6.7). */
 export function windowChange(ch: Channel, cols: number, rows: number): void {
-  ch.request({ type: 'window-change', cols, rows, widthPx: 0, heightPx: 0 }, false).subscribe();
+  ch.request({ type: 'window-change', cols, rows, widthPx: 0, heightPx: 0 }, false).subscribe({
+    error: () => undefined,
+  });
 }

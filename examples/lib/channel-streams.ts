@@ -13,12 +13,8 @@ const HIGH_WATER = 1 << 20;
 
 /** What the client sends on the channel, with the window refilled as it is read. */
 export function channelInput(channel: Channel): Readable {
-  const duplex = channelDuplex(channel);
-  // channelDuplex ends its readable at an exit status (a client's view); a server's input ends at EOF.
-  channel.subscribe((msg) => {
-    if (msg.type === 'eof') duplex.push(null);
-  });
-  return duplex;
+  // A server's session input ends at the client's EOF (there is no exit status on this side).
+  return channelDuplex(channel, { endAfterExit: false });
 }
 
 /** A Writable into the channel's data (or extended data `dataType`), with backpressure. */

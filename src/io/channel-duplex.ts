@@ -17,7 +17,13 @@ export interface ChannelDuplex extends Duplex {
   readonly channel: Channel;
 }
 
-export function channelDuplex(channel: Channel): ChannelDuplex {
+/**
+ * `endAfterExit` holds 'end' after EOF until the exit status or CLOSE arrives; that is the client side of a
+ * session (sshd often sends EOF first). Forwarded connections and a server's session input have no exit
+ * status, so for them EOF ends the stream (the default unless the channel is a client's session).
+ */
+export function channelDuplex(channel: Channel, opts: { endAfterExit?: boolean } = {}): ChannelDuplex {
+  const endAfterExit = opts.endAfterExit ?? channel.channelType === 'session';
   channel.manualConsume = true;
   let unconsumed = 0;
   let paused = false;
@@ -91,7 +97,7 @@ export function channelDuplex(channel: Channel): ChannelDuplex {
         case 'eof':
           // sshd often sends EOF before the exit status; 'end' waits for it (or for CLOSE), so 'exit' comes first.
           eofSeen = true;
-          if (exited) endReadable();
+          if (exited || !endAfterExit) endReadable();
           return;
         case 'writable': {
           const w = waitingWrite;

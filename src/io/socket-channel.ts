@@ -19,13 +19,8 @@ import { channelDuplex } from './channel-duplex.js';
  */
 export function pipeSocketChannel(socket: Socket, channel: Channel): Observable<never> {
   return new Observable<never>((subscriber) => {
-    const duplex = channelDuplex(channel);
-    // A forwarding channel has no exit status: its EOF ends the incoming stream. (channelDuplex holds the end
-    // back until an exit status or CLOSE, as a session needs.) Subscribed after the duplex, so every byte
-    // before the EOF has been pushed; a second end-of-stream from the duplex later is a no-op.
-    const eof = channel.subscribe((msg) => {
-      if (msg.type === 'eof') duplex.push(null);
-    });
+    // A forwarding channel has no exit status: its EOF ends the incoming stream.
+    const duplex = channelDuplex(channel, { endAfterExit: false });
     let open = 2;
     const directionDone = (err: Error | null | undefined) => {
       if (err) {
@@ -48,7 +43,6 @@ export function pipeSocketChannel(socket: Socket, channel: Channel): Observable<
       else socket.once('finish', () => socket.destroy());
     });
     return () => {
-      eof.unsubscribe();
       socket.destroy();
       duplex.destroy();
       channel.close();

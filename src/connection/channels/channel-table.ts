@@ -5,7 +5,7 @@
 import { Observable, Subject } from 'rxjs';
 import type { ChannelEvent } from '../../channel/channel-mux.js';
 import type { ChannelRequest } from '../../channel/channel-requests.js';
-import { ChannelClosedError, ChannelOpenError, type SshError } from '../../errors.js';
+import { ChannelClosedError, ChannelOpenError, type SshError, UsageError } from '../../errors.js';
 import { ChannelOpenFailure } from '../../wire/connection-messages.js';
 import { Answerable } from './answerable.js';
 import { Channel, type ChannelHost } from './channel.js';
@@ -171,6 +171,7 @@ export class ChannelTable {
       peerMaxPacket: e.peerMaxPacket,
       accept: (opts) => {
         if (!channel) {
+          if (answer.answered) throw new UsageError(`${e.channelType} open was already answered`);
           channel = new Channel(this.host, e.id, e.channelType, e.data);
           this.live.set(e.id, channel);
           answer.settle({ ok: true, opts });
