@@ -5,9 +5,18 @@
  * second channel on the same connection completes its own transfer while the first is still far from done
  * (no head-of-line blocking).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConnectOptions, execRequest, fingerprintSha256, parsePrivateKeyFile } from '../../src/index.js';
+import {
+  type ConnectOptions,
+  channelDuplex,
+  execRequest,
+  fingerprintSha256,
+  parsePrivateKeyFile,
+} from '../../src/index.js';
 import {
   interopSkipReason,
   makeUserKeys,
@@ -40,6 +49,7 @@ const STEP = 32 * KiB;
 const PAUSE_MS = 1;
 /** The second channel's transfer, at full speed. */
 const FAST = 16 * MiB;
+const MAX_PACKET = 32 * KiB;
 
 describe.skipIf(skipReason !== undefined)(suiteName('slow reader against OpenSSH sshd'), () => {
   let sshd: SshdInstance;
@@ -132,6 +142,45 @@ describe.skipIf(skipReason !== undefined)(suiteName('slow reader against OpenSSH
         expect(maxHeld).toBeGreaterThanOrEqual(WINDOW / 2);
         // The second channel did not wait for the first: it finished with most of the slow transfer to go.
         expect(slowProgressWhenFastDone).toBeLessThan(TOTAL / 2);
+      } finally {
+        release();
+      }
+    });
+  });
+
+  it('through the Duplex adapter into a slow Writable: what the stream holds stays within window + buffers', async () => {
+    const size = 32 * MiB;
+    await withRxssh(sshd.port, options, async ({ conn }) => {
+      const { channel, release } = await openSession(conn, { window: WINDOW, maxPacket: MAX_PACKET });
+      try {
+        const duplex = channelDuplex(channel);
+        const hash = createHash('sha256');
+        let written = 0;
+        let maxReadable = 0;
+        let stderr = '';
+        duplex.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        const exit = new Promise<number | null>((resolve) => duplex.once('exit', (code) => resolve(code)));
+        // The slow part: every chunk takes a timer turn.
+        const slow = new Writable({
+          highWaterMark: 16 * KiB,
+          write(chunk: Buffer, _enc, callback) {
+            hash.update(chunk);
+            written += chunk.length;
+            maxReadable = Math.max(maxReadable, duplex.readableLength);
+            setTimeout(callback, PAUSE_MS);
+          },
+        });
+        const command = `f=$(mktemp) && head -c ${size} /dev/urandom > "$f" && cat "$f" && sha256sum "$f" >&2; s=$?; rm -f "$f"; exit $s`;
+        expect(await requestOnce(channel, execRequest(command))).toBe(true);
+        duplex.end(); // no stdin
+        await withDeadline(pipeline(duplex, slow), 120_000, 'Duplex into a slow Writable');
+        expect(await exit).toBe(0);
+        expect(written).toBe(size);
+        expect(hash.digest('hex')).toBe(parseSha256sum(stderr));
+        // Bytes the window let through but the reader had not taken, plus what push() accepted into the
+        // readable buffer (below its high-water mark, one packet over at most).
+        expect(maxReadable).toBeLessThanOrEqual(WINDOW + duplex.readableHighWaterMark + MAX_PACKET);
+        expect(maxReadable).toBeGreaterThanOrEqual(WINDOW / 2);
       } finally {
         release();
       }
