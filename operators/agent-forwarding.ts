@@ -36,12 +36,14 @@ import {
   finalize,
   type MonoTypeOperatorFunction,
   map,
+  merge,
   mergeMap,
   Observable,
   type OperatorFunction,
+  of,
   ReplaySubject,
-  Subscription,
   switchMap,
+  throwError,
 } from 'rxjs';
 import { AgentClient } from '../src/agent/agent-client.js';
 import { acceptedUserCertificate } from '../src/connection/accept.js';
@@ -82,43 +84,32 @@ export function withAgentForwarding(
 }
 
 /**
- * Serves `auth-agent@openssh.com` channels the server opens on each connection that passes through, for as
- * long as the result is subscribed: each is accepted once a fresh connection to the agent at `agentPath`
- * (default `$SSH_AUTH_SOCK`) is up, and refused with SSH_OPEN_CONNECT_FAILED when the agent cannot be reached.
- * Without this operator such channels are refused (unanswered opens are).
+ * Serves `auth-agent@openssh.com` channels the server opens on each connection that passes through, until that
+ * connection ends or the result is unsubscribed: each is accepted once a fresh connection to the agent at
+ * `agentPath` (default `$SSH_AUTH_SOCK`) is up, and refused with SSH_OPEN_CONNECT_FAILED when the agent cannot
+ * be reached. Without this operator such channels are refused (unanswered opens are). Completes when the
+ * source has completed and every connection from it has ended.
  * @throws UsageError (as an error notification) when there is no agent path
  */
 export function forwardAgent(
   agentPath: string | undefined = process.env.SSH_AUTH_SOCK,
 ): MonoTypeOperatorFunction<Connection> {
-  return (source) =>
-    new Observable<Connection>((subscriber) => {
-      if (!agentPath || agentPath.includes('\0')) {
-        subscriber.error(new UsageError('agent forwarding: no agent socket (SSH_AUTH_SOCK is not set)'));
-        return;
-      }
-      const serving = new Subscription();
-      const sub = source.subscribe({
-        next: (conn) => {
-          // Listen before handing the connection on, so no open can come before we do.
-          serving.add(
-            conn.incomingChannels$
-              .pipe(
-                filter((inc) => inc.channelType === AGENT_CHANNEL),
-                mergeMap((inc) => pipeToAgent(inc, agentPath)),
-              )
-              .subscribe(),
-          );
-          subscriber.next(conn);
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        sub.unsubscribe();
-        serving.unsubscribe();
-      };
-    });
+  return (source) => {
+    if (!agentPath || agentPath.includes('\0'))
+      return throwError(() => new UsageError('agent forwarding: no agent socket (SSH_AUTH_SOCK is not set)'));
+    return source.pipe(
+      mergeMap((conn) =>
+        // Listen before handing the connection on, so no open can come before we do.
+        merge(
+          conn.incomingChannels$.pipe(
+            filter((inc) => inc.channelType === AGENT_CHANNEL),
+            mergeMap((inc) => pipeToAgent(inc, agentPath)),
+          ),
+          of(conn),
+        ),
+      ),
+    );
+  };
 }
 
 /** Defers the open (call while it is delivered), connects to the agent, then accepts and pipes. */
