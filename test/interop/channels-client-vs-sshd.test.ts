@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { firstValueFrom, of } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ import {
   type Channel,
   ChannelOpenError,
   type Connection,
+  ConnectionLostError,
   type ConnectOptions,
   channelDuplex,
   envRequest,
@@ -59,6 +60,7 @@ import {
   sha256Hex,
   withDeadline,
 } from './support/channel-run.js';
+import { openOnSocket } from './support/channel-socket.js';
 import { withRxssh } from './support/rxssh-session.js';
 import { logSince, markLog } from './support/sshd-log.js';
 
@@ -566,6 +568,82 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
           expect(r.stdoutSha256).toBe(parseSha256sum(r.stderr));
         }
       });
+    });
+  });
+
+  // BUG (reported): when the connection is lost before a channel's CLOSE, ChannelTable.closeAll() calls
+  // Channel.end(), which *completes* every subscriber as a clean close would (src/connection/channels/
+  // channel.ts end(), channel-table.ts closeAll()). exec() then emits a truncated ExecResult (exitCode null,
+  // like a command that sent no status), a Channel subscriber sees `complete`, and the Duplex adapter ends
+  // its readable cleanly, so pipeline() resolves with a truncated download. Expected: an error
+  // (ConnectionLostError) on each of them. These tests cut our socket after 4 MiB of `cat /dev/zero`.
+  describe('connection lost mid-command (the socket dies under a running channel)', () => {
+    /** Opens a connection we can cut, runs `body`, and cuts the socket once 4 MiB of channel data came. */
+    async function cutAfter4MiB(body: (conn: Connection) => Promise<unknown>): Promise<unknown> {
+      const s = await openOnSocket(sshd.port, options);
+      try {
+        let received = 0;
+        const counting = s.conn.messages$.subscribe(({ msg }) => {
+          if (msg.type !== 'data') return;
+          received += msg.data.length;
+          if (received >= 4 * MiB && !s.socket.destroyed) s.socket.destroy();
+        });
+        const outcome = await withDeadline(
+          body(s.conn).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          ),
+          20_000,
+          'the outcome after the connection was cut',
+        );
+        counting.unsubscribe();
+        expect(received).toBeGreaterThanOrEqual(4 * MiB);
+        return outcome;
+      } finally {
+        s.close();
+      }
+    }
+
+    it.fails('exec() errors with ConnectionLostError instead of emitting a truncated result', async () => {
+      const outcome = (await cutAfter4MiB((conn) =>
+        firstValueFrom(of(conn).pipe(exec('exec cat /dev/zero', { maxOutputBytes: 1 << 30 }))),
+      )) as { error?: unknown };
+      expect(outcome.error).toBeInstanceOf(ConnectionLostError);
+    });
+
+    it.fails('a Channel subscriber gets an error, not complete', async () => {
+      const outcome = (await cutAfter4MiB(async (conn) => {
+        const { channel, release } = await openSession(conn);
+        try {
+          const run = new ChannelRun(channel);
+          await requestOnce(channel, execRequest('exec cat /dev/zero'));
+          return await run.done;
+        } finally {
+          release();
+        }
+      })) as { error?: unknown };
+      expect(outcome.error).toBeInstanceOf(ConnectionLostError);
+    });
+
+    it.fails('the Duplex adapter is destroyed with an error, so pipeline() rejects', async () => {
+      const outcome = (await cutAfter4MiB(async (conn) => {
+        const { channel, release } = await openSession(conn);
+        try {
+          const duplex = channelDuplex(channel);
+          await requestOnce(channel, execRequest('exec cat /dev/zero'));
+          duplex.end();
+          await pipeline(
+            duplex,
+            new Writable({
+              write: (_chunk, _enc, callback) => callback(),
+            }),
+          );
+          return 'pipeline resolved';
+        } finally {
+          release();
+        }
+      })) as { error?: unknown };
+      expect(outcome.error).toBeInstanceOf(Error);
     });
   });
 
