@@ -8,11 +8,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { firstValueFrom, of } from 'rxjs';
+import { filter, firstValueFrom, mergeMap, of } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   exec,
@@ -23,7 +24,8 @@ import {
   subsystem,
   windowChange,
 } from '../../operators/index.js';
-import { encodeChannelOpenPayload } from '../../src/channel/open-payloads.js';
+import { encodeGlobalRequestPayload } from '../../src/channel/global-request-payloads.js';
+import { decodeChannelOpenPayload, encodeChannelOpenPayload } from '../../src/channel/open-payloads.js';
 import {
   type Channel,
   ChannelOpenError,
@@ -36,6 +38,7 @@ import {
   fingerprintSha256,
   parsePrivateKeyFile,
 } from '../../src/index.js';
+import { pipeSocketChannel } from '../../src/io/socket-channel.js';
 import {
   interopSkipReason,
   makeUserKeys,
@@ -46,7 +49,7 @@ import {
   TEST_USER,
   type UserKeySet,
 } from './harness/index.js';
-import { type EchoServer, exchange, startEchoServer } from './support/channel-echo-server.js';
+import { type EchoServer, exchange, exchangeWith, startEchoServer } from './support/channel-echo-server.js';
 import {
   ChannelRun,
   chunksOf,
@@ -566,6 +569,82 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
         for (const r of results) {
           expect(r.stdoutBytes).toBe(8 * MiB);
           expect(r.stdoutSha256).toBe(parseSha256sum(r.stderr));
+        }
+      });
+    });
+  });
+
+  describe('Unix-socket forwarding (OpenSSH PROTOCOL §2.4)', () => {
+    let sockets: string;
+    let unixEcho: EchoServer;
+    const unixEchoPath = () => join(sockets, 'echo.sock');
+
+    beforeAll(async () => {
+      // sshd connects and binds as the logged-in user: the folder must be theirs to use too.
+      sockets = await mkdtemp(join(tmpdir(), 'rxssh-unix-'));
+      await chmod(sockets, 0o777);
+      unixEcho = await startEchoServer(unixEchoPath());
+    });
+
+    afterAll(async () => {
+      await unixEcho?.close();
+      if (sockets) await rm(sockets, { recursive: true, force: true });
+    });
+
+    it('direct-streamlocal@openssh.com carries 4 MiB both ways and EOF to a Unix socket beside sshd', async () => {
+      await connected(async (conn) => {
+        const data = randomBytes(4 * MiB);
+        const open = encodeChannelOpenPayload({
+          type: 'direct-streamlocal@openssh.com',
+          socketPath: unixEchoPath(),
+        });
+        const { value: channel, stop } = await firstKept(
+          conn.openChannel('direct-streamlocal@openssh.com', open),
+          'direct-streamlocal open',
+        );
+        try {
+          const run = new ChannelRun(channel);
+          await run.write(chunksOf(data));
+          const r = await withDeadline(run.done, 20_000, 'the echo through the Unix socket');
+          expect(r.stdoutBytes).toBe(data.length);
+          expect(r.stdoutSha256).toBe(sha256Hex(data));
+          expect(r.eof).toBe(true);
+        } finally {
+          stop();
+        }
+      });
+    });
+
+    it("streamlocal-forward@openssh.com: connections to sshd's socket arrive as forwarded-streamlocal channels", async () => {
+      await connected(async (conn) => {
+        const remotePath = join(sockets, `remote-${Date.now()}.sock`);
+        const accepted: string[] = [];
+        // Each forwarded connection goes to the local Unix echo server.
+        const incoming = conn.incomingChannels$
+          .pipe(
+            filter((inc) => inc.channelType === 'forwarded-streamlocal@openssh.com'),
+            mergeMap((inc) => {
+              const p = decodeChannelOpenPayload(inc.channelType, inc.data);
+              if (p.type === 'forwarded-streamlocal@openssh.com') accepted.push(p.socketPath);
+              return pipeSocketChannel(netConnect(unixEchoPath()), inc.accept());
+            }),
+          )
+          .subscribe();
+        try {
+          const payload = (
+            type: 'streamlocal-forward@openssh.com' | 'cancel-streamlocal-forward@openssh.com',
+          ) => encodeGlobalRequestPayload({ type, socketPath: remotePath });
+          const ask = (type: Parameters<typeof payload>[0]) =>
+            withDeadline(firstValueFrom(conn.globalRequest(type, payload(type))), 10_000, type);
+          expect((await ask('streamlocal-forward@openssh.com')).ok).toBe(true);
+          const sent = [randomBytes(2 * MiB), randomBytes(2 * MiB)];
+          const back = await Promise.all(sent.map((d) => exchangeWith({ path: remotePath }, d)));
+          for (const [i, b] of back.entries())
+            expect(sha256Hex(b), `connection ${i}`).toBe(sha256Hex(sent[i]));
+          expect(accepted).toEqual([remotePath, remotePath]);
+          expect((await ask('cancel-streamlocal-forward@openssh.com')).ok).toBe(true);
+        } finally {
+          incoming.unsubscribe();
         }
       });
     });

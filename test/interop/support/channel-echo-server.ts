@@ -1,8 +1,9 @@
 /**
- * A loopback TCP echo server for the forwarding tests, and a client that pushes bytes through a port and
- * reads everything back. The echo server half-closes when its client does, so a forwarded connection must
+ * A loopback TCP (or Unix-socket) echo server for the forwarding tests, and a client that pushes bytes through
+ * a port and reads everything back. The echo server half-closes when its client does, so a forwarded connection must
  * carry EOF both ways (RFC 4254 §5.3) for `exchange` to finish.
  */
+import { chmod } from 'node:fs/promises';
 import * as net from 'node:net';
 import { LOOPBACK } from '../harness/index.js';
 import { chunksOf, KiB, withDeadline } from './channel-run.js';
@@ -16,7 +17,8 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
-export async function startEchoServer(): Promise<EchoServer> {
+/** Listens on a loopback TCP port, or on a Unix socket at `path` (made connectable by anyone). */
+export async function startEchoServer(path?: string): Promise<EchoServer> {
   const sockets = new Set<net.Socket>();
   let accepted = 0;
   let sawEnd = 0;
@@ -31,9 +33,12 @@ export async function startEchoServer(): Promise<EchoServer> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, LOOPBACK, () => resolve());
+    if (path === undefined) server.listen(0, LOOPBACK, () => resolve());
+    else server.listen(path, () => resolve());
   });
-  const port = (server.address() as net.AddressInfo).port;
+  // sshd connects to a Unix socket as the logged-in user, not as root.
+  if (path !== undefined) await chmod(path, 0o777);
+  const port = path === undefined ? (server.address() as net.AddressInfo).port : 0;
   return {
     port,
     get accepted() {
@@ -55,8 +60,18 @@ export async function startEchoServer(): Promise<EchoServer> {
  * everything read until the other side's EOF.
  */
 export function exchange(port: number, data: Uint8Array, ms = 30_000, host = LOOPBACK): Promise<Buffer> {
+  return exchangeWith({ host, port }, data, ms, `echo through port ${port}`);
+}
+
+/** {@link exchange} with any address, e.g. `{ path }` for a Unix socket. */
+export function exchangeWith(
+  address: net.TcpNetConnectOpts | net.IpcNetConnectOpts,
+  data: Uint8Array,
+  ms = 30_000,
+  what = 'echo',
+): Promise<Buffer> {
   const run = new Promise<Buffer>((resolve, reject) => {
-    const socket = net.connect({ host, port, allowHalfOpen: true });
+    const socket = net.connect({ ...address, allowHalfOpen: true });
     const received: Buffer[] = [];
     socket.on('data', (d: Buffer) => received.push(d));
     socket.on('error', reject);
@@ -71,5 +86,5 @@ export function exchange(port: number, data: Uint8Array, ms = 30_000, host = LOO
       socket.end();
     });
   });
-  return withDeadline(run, ms, `echo through port ${port}`);
+  return withDeadline(run, ms, what);
 }
