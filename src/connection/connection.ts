@@ -52,7 +52,7 @@ export class Connection {
           case 'global-request':
             return this.offerGlobalRequest(e);
           case 'closed':
-            this.table.closeAll();
+            this.table.closeAll(e.info.error);
             this.globalRequests.complete();
             this.disconnectSubject.next(e.info);
             this.disconnectSubject.complete();

@@ -111,6 +111,12 @@ export function channelDuplex(channel: Channel, opts: { endAfterExit?: boolean }
       endReadable();
       waitingWrite?.();
     },
+    // The connection ended before the channel closed: the stream fails, so a cut transfer never looks complete.
+    error: (err: Error) => {
+      waitingWrite = undefined;
+      stderr.destroy(err);
+      duplex.destroy(err);
+    },
   });
   return duplex;
 }

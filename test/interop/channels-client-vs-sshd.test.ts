@@ -650,12 +650,9 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
     });
   });
 
-  // BUG (reported): when the connection is lost before a channel's CLOSE, ChannelTable.closeAll() calls
-  // Channel.end(), which *completes* every subscriber as a clean close would (src/connection/channels/
-  // channel.ts end(), channel-table.ts closeAll()). exec() then emits a truncated ExecResult (exitCode null,
-  // like a command that sent no status), a Channel subscriber sees `complete`, and the Duplex adapter ends
-  // its readable cleanly, so pipeline() resolves with a truncated download. Expected: an error
-  // (ConnectionLostError) on each of them. These tests cut our socket after 4 MiB of `cat /dev/zero`.
+  // When the connection is lost before a channel's CLOSE, every shape reports an error (ConnectionLostError):
+  // exec(), Channel subscribers and the Duplex adapter, so a cut transfer never looks complete. These tests
+  // cut our socket after 4 MiB of `cat /dev/zero`.
   describe('connection lost mid-command (the socket dies under a running channel)', () => {
     /** Opens a connection we can cut, runs `body`, and cuts the socket once 4 MiB of channel data came. */
     async function cutAfter4MiB(body: (conn: Connection) => Promise<unknown>): Promise<unknown> {
@@ -683,14 +680,14 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
       }
     }
 
-    it.fails('exec() errors with ConnectionLostError instead of emitting a truncated result', async () => {
+    it('exec() errors with ConnectionLostError instead of emitting a truncated result', async () => {
       const outcome = (await cutAfter4MiB((conn) =>
         firstValueFrom(of(conn).pipe(exec('exec cat /dev/zero', { maxOutputBytes: 1 << 30 }))),
       )) as { error?: unknown };
       expect(outcome.error).toBeInstanceOf(ConnectionLostError);
     });
 
-    it.fails('a Channel subscriber gets an error, not complete', async () => {
+    it('a Channel subscriber gets an error, not complete', async () => {
       const outcome = (await cutAfter4MiB(async (conn) => {
         const { channel, release } = await openSession(conn);
         try {
@@ -704,7 +701,7 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
       expect(outcome.error).toBeInstanceOf(ConnectionLostError);
     });
 
-    it.fails('the Duplex adapter is destroyed with an error, so pipeline() rejects', async () => {
+    it('the Duplex adapter is destroyed with an error, so pipeline() rejects', async () => {
       const outcome = (await cutAfter4MiB(async (conn) => {
         const { channel, release } = await openSession(conn);
         try {

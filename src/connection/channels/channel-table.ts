@@ -58,7 +58,7 @@ export class ChannelTable {
         resolve: (ch) => {
           channel = ch;
           subscriber.next(ch);
-          ch.onEnd(() => subscriber.complete());
+          ch.onEnd((err) => (err ? subscriber.error(err) : subscriber.complete()));
         },
         reject: (err) => subscriber.error(err),
       });
@@ -106,10 +106,11 @@ export class ChannelTable {
   }
 
   /** The connection ended: every channel and every pending open ends with it. */
-  closeAll(): void {
-    for (const p of this.opening.values()) p.reject(new ChannelClosedError('connection closed'));
+  closeAll(cause?: SshError): void {
+    const error = cause ?? new ChannelClosedError('connection closed before the channel was closed');
+    for (const p of this.opening.values()) p.reject(error);
     this.opening.clear();
-    for (const ch of this.live.values()) ch.end();
+    for (const ch of this.live.values()) ch.end(error);
     this.live.clear();
     this.incoming.complete();
     this.messages.complete();

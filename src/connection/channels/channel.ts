@@ -16,7 +16,7 @@ import {
   encodeChannelRequest,
 } from '../../channel/channel-requests.js';
 import { utf8 } from '../../crypto/bytes.js';
-import { ChannelClosedError, UsageError } from '../../errors.js';
+import { ChannelClosedError, type SshError, UsageError } from '../../errors.js';
 import type { ChannelMsg } from './channel-msg.js';
 
 /**
@@ -49,7 +49,8 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
   private closedLocally = false;
   private ended = false;
   private readonly pendingReplies: ((ok: boolean) => void)[] = [];
-  private readonly endHooks: (() => void)[] = [];
+  private readonly endHooks: ((error?: SshError) => void)[] = [];
+  private failure?: SshError;
   private readonly peerRequests: { ok?: boolean }[] = [];
 
   constructor(
@@ -151,13 +152,23 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
   }
 
   /** The channel is fully closed (both CLOSEs); completes every subscriber. */
-  end(): void {
+  /**
+   * The channel is over: after both CLOSEs (subscribers complete), or with `error` when the connection ended
+   * first, so a cut connection never looks like a command that finished (subscribers error).
+   */
+  end(error?: SshError): void {
     if (this.ended) return;
-    this.deliver({ type: 'close' });
+    if (!error) this.deliver({ type: 'close' });
     this.ended = true;
+    this.failure = error;
     for (const r of this.pendingReplies.splice(0)) r(false);
-    if (!this.held) this.subject.complete();
-    for (const hook of this.endHooks.splice(0)) hook();
+    if (!this.held) this.finishSubject();
+    for (const hook of this.endHooks.splice(0)) hook(error);
+  }
+
+  private finishSubject(): void {
+    if (this.failure) this.subject.error(this.failure);
+    else this.subject.complete();
   }
 
   /**
@@ -180,8 +191,8 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
   }
 
   /** Runs `hook` once the channel has fully closed (without subscribing, so held messages stay held). */
-  onEnd(hook: () => void): void {
-    if (this.ended) hook();
+  onEnd(hook: (error?: SshError) => void): void {
+    if (this.ended) hook(this.failure);
     else this.endHooks.push(hook);
   }
 
@@ -192,7 +203,7 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
     if (held) {
       this.held = undefined;
       for (const { msg, after } of held) this.release(msg, after);
-      if (this.ended) this.subject.complete();
+      if (this.ended) this.finishSubject();
     }
     return () => {
       sub.unsubscribe();
