@@ -4,7 +4,7 @@
  *   bulk:       --port --user --key [--cipher --mac --crypto=node|noble] --mode=upload|download --bytes --runs
  *               [--cpu] one connection, one session channel per run; time from exec request to channel close;
  *               with --cpu, also each side's CPU time per run (the server must answer `bench-cpu`)
- *   handshake:  --port --user --key --mode=handshake --runs=50
+ *   handshake:  --port --user --key --mode=handshake --runs=50 [--kex=NAME]
  *               TCP connect → kex → publickey auth → session → exec `echo ok` → first output byte, per connection
  */
 import { need, numberFlag, parseFlags } from './lib/args.js';
@@ -24,6 +24,7 @@ const setup: ClientSetup = {
   key: loadKey(need(flags, 'key')),
   cipher: flags.get('cipher'),
   mac: flags.get('mac'),
+  kex: flags.get('kex'),
   crypto: flags.get('crypto') === 'noble' ? 'noble' : 'node',
 };
 const mode = need(flags, 'mode');

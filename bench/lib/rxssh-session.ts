@@ -28,6 +28,8 @@ export interface ClientSetup {
   key: PrivateKey;
   cipher?: string;
   mac?: string;
+  /** Key exchange method; the library's default order otherwise. */
+  kex?: string;
   crypto?: 'node' | 'noble';
   window?: number;
 }
@@ -46,6 +48,7 @@ export function connectOptions(s: ClientSetup): ConnectOptions {
     algorithms: {
       cipher: s.cipher ? [s.cipher] : DEFAULT_CIPHERS,
       mac: s.mac ? [s.mac] : DEFAULT_MACS,
+      ...(s.kex ? { kex: [s.kex] } : {}),
     },
     channels: s.window ? { window: s.window } : undefined,
   };
