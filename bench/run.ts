@@ -108,6 +108,13 @@ try {
     '',
     `Machine: ${info.cpu}, nproc ${info.nproc}, node ${info.node}, ${info.openssh}, ssh2 ${info.ssh2} (native add-on: ${addon ?? 'not run'}).`,
   ];
+  const idle = ctx.results.bulk.map((c) => c.idleBefore).sort((a, b) => a - b);
+  if (idle.length) {
+    const pct = (x: number) => `${Math.round(x * 100)} %`;
+    lines.push(
+      `Other load: the machine was ${pct(idle[idle.length >> 1])} idle (median; ${pct(idle[0])}–${pct(idle[idle.length - 1])}) just before the bulk cells (≤ 2 s wait for ≥ 85 %).`,
+    );
+  }
   if (pairs.length) {
     lines.push(
       `Bulk MB/s (10^6 B/s), one session channel, median (min–max) of ${opts.runs} runs of ${mib(opts.bytes)}` +
@@ -132,6 +139,7 @@ try {
     channels: ctx.results.channels,
     idleConnections: ctx.results.idleConnections,
     slowConsumer: ctx.results.slowConsumer,
+    idleBeforeBulkMedian: idle.length ? idle[idle.length >> 1] : undefined,
     elapsedSeconds: Math.round((Date.now() - started) / 1000),
   };
   process.stdout.write(`${JSON.stringify(json)}\n`);
