@@ -52,7 +52,6 @@ import type { IncomingChannel } from '../src/connection/channels/channel-table.j
 import type { Connection } from '../src/connection/connection.js';
 import { UsageError } from '../src/errors.js';
 import { channelByteIO } from '../src/io/channel-byte-io.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
 import type { Session } from './accept-sessions.js';
 
@@ -116,7 +115,7 @@ export function forwardAgent(
 function pipeToAgent(incoming: IncomingChannel, agentPath: string): Observable<never> {
   incoming.defer();
   return connectUnixSocket(agentPath).pipe(
-    switchMap((socket) => pipeSocketChannel(socket, incoming.accept())),
+    switchMap((socket) => pipeAgentSocket(socket, incoming.accept())),
     catchError((err: Error) => {
       incoming.reject(ChannelOpenFailure.CONNECT_FAILED, `cannot reach the agent: ${err.message}`);
       return EMPTY;
@@ -124,6 +123,46 @@ function pipeToAgent(incoming: IncomingChannel, agentPath: string): Observable<n
     // Refusing after an accept does nothing; this answers an open still waiting when we stop.
     finalize(() => incoming.reject(ChannelOpenFailure.CONNECT_FAILED, 'agent forwarding stopped')),
   );
+}
+
+/** Agent traffic is request and reply; this much the agent has not read means it, or the server, misbehaves. */
+const MAX_UNREAD_BY_AGENT = 1 << 20;
+
+/**
+ * Joins the agent socket and the channel until either ends (the server's EOF or CLOSE ends the socket, the
+ * agent's end closes the channel). Bytes from the agent wait while the channel's queue is full; bytes for the
+ * agent are bounded by MAX_UNREAD_BY_AGENT, past which both are closed.
+ */
+function pipeAgentSocket(socket: net.Socket, channel: Channel): Observable<never> {
+  return new Observable<never>((subscriber) => {
+    const io = channelByteIO(channel);
+    const done = () => {
+      socket.destroy();
+      io.end();
+      subscriber.complete();
+    };
+    const input = io.input.subscribe({
+      next: (bytes) => {
+        socket.write(bytes);
+        if (socket.writableLength > MAX_UNREAD_BY_AGENT) done();
+      },
+      complete: () => socket.end(),
+      error: done,
+    });
+    const drained = io.drained?.subscribe(() => socket.resume());
+    socket.on('data', (chunk: Buffer) => {
+      const room = io.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if (room === false) socket.pause();
+    });
+    socket.on('end', done);
+    socket.on('close', done);
+    return () => {
+      input.unsubscribe();
+      drained?.unsubscribe();
+      socket.destroy();
+      io.end();
+    };
+  });
 }
 
 /** Emits the connected unix-domain socket; unsubscribing destroys it. */

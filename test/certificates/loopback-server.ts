@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Subject, type Subscription } from 'rxjs';
 import { acceptSessions, type Session } from '../../operators/accept-sessions.js';
 import { type AcceptOptions, serve } from '../../src/connection/accept.js';
+import type { ChannelMsg } from '../../src/connection/channels/channel-msg.js';
 import { listenTcp } from '../../src/io/node-net.js';
 
 export interface LoopbackServer {
@@ -32,7 +33,8 @@ export function startLoopbackServer(
       .subscribe({
         next: (session) => {
           sessions.next(session);
-          session.channel.subscribe((msg) => {
+          session.channel.subscribe({ next: onMessage, error: () => undefined });
+          function onMessage(msg: ChannelMsg): void {
             if (msg.type !== 'request' || msg.request.type !== 'exec') return;
             msg.reply(true);
             const command = new TextDecoder().decode(msg.request.command);
@@ -40,7 +42,7 @@ export function startLoopbackServer(
               (status) => finish(session, status),
               () => finish(session, 1),
             );
-          });
+          }
         },
         error: reject,
       });
