@@ -243,12 +243,12 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
         }
         case 'need-signature': {
           if (isCertificateSignatureAlgorithm(p.algorithm)) return signWithCertificate(p);
-          const key = options.privateKeys?.find((k) => sameBytes(k.publicKey.blob, p.publicKeyBlob));
+          const key = options.privateKeys?.find((k) => equalBytes(k.publicKey.blob, p.publicKeyBlob));
           if (key)
             return driver.run(() =>
               core.answerSignature(key.sign(base.crypto, p.data, p.algorithm as never)),
             );
-          const signer = options.signers?.find((s) => sameBytes(s.publicKey.blob, p.publicKeyBlob));
+          const signer = options.signers?.find((s) => equalBytes(s.publicKey.blob, p.publicKeyBlob));
           if (!signer) return driver.run(() => core.answerSignature(null));
           return answer(
             defer(() => signer.sign(p.data, p.algorithm as SignatureAlgorithm)),
@@ -317,8 +317,4 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
         driver.run((c) => c.disconnect(DisconnectReason.BY_APPLICATION, 'disconnected by user'));
     };
   });
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
