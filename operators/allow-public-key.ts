@@ -7,7 +7,8 @@
  * allowPublicKey((user, key) => authorizedFingerprints.has(fingerprintSha256(key)))
  */
 import type { AuthPolicy, AuthRequest } from '../src/connection/auth-policy.js';
-import { parsePublicKey, type PublicKey } from '../src/keys/public-key.js';
+import { isCertificateSignatureAlgorithm } from '../src/keys/certificate-types.js';
+import { type PublicKey, parsePublicKey } from '../src/keys/public-key.js';
 import { type Answer, decideWhen, REJECT, verdict } from './decide.js';
 
 type PublicKeyRequest = Extract<AuthRequest, { method: 'publickey' | 'publickey-query' }>;
@@ -16,7 +17,10 @@ export function allowPublicKey(
   isAuthorized: (username: string, key: PublicKey, request: PublicKeyRequest) => Answer<boolean>,
 ): AuthPolicy {
   return decideWhen(
-    (r): r is PublicKeyRequest => r.method === 'publickey' || r.method === 'publickey-query',
+    // Certificates are allowCertificate's to judge (whatever the operator order): they pass through here.
+    (r): r is PublicKeyRequest =>
+      (r.method === 'publickey' || r.method === 'publickey-query') &&
+      !isCertificateSignatureAlgorithm(r.algorithm),
     (r) => {
       let key: PublicKey;
       try {

@@ -12,13 +12,22 @@ export * from './agent/index.js';
 export * from './channel/channel-requests.js';
 export { decodeTerminalModes, encodeTerminalModes, TerminalMode } from './channel/terminal-modes.js';
 export { CIPHERS, DEFAULT_CIPHERS, DEFAULT_MACS, MACS } from './cipher/registry.js';
-export { type AcceptOptions, accept, hostKeySigner, serve } from './connection/accept.js';
+export {
+  type AcceptOptions,
+  accept,
+  acceptedUserCertificate,
+  hostCertificateSigner,
+  hostKeySigner,
+  type ServerAuthStep,
+  serve,
+  type UserCertificateGrant,
+} from './connection/accept.js';
 export type { AuthDecision, AuthPolicy, AuthRequest, AuthStep } from './connection/auth-policy.js';
 export type { Channel } from './connection/channels/channel.js';
 export type { ChannelMsg, IncomingRequest } from './connection/channels/channel-msg.js';
 export type { ChannelOptions, IncomingChannel } from './connection/channels/channel-table.js';
 export { ClientCore } from './connection/client-core.js';
-export type { ExternalSigner } from './connection/connect.js';
+export type { ExternalSigner, UserCertificate } from './connection/connect.js';
 export { type ConnectOptions, connect, type KbdIntChallenge } from './connection/connect.js';
 export type { GlobalRequestMsg } from './connection/connection.js';
 export { Connection } from './connection/connection.js';
@@ -36,6 +45,7 @@ export { defaultCrypto, nobleCrypto, nodeCrypto } from './crypto/index.js';
 export { seededRandom, systemRandom } from './crypto/random.js';
 export * from './errors.js';
 export type { ByteIO } from './io/byte-io.js';
+export { channelByteIO } from './io/channel-byte-io.js';
 export { type ChannelDuplex, channelDuplex } from './io/channel-duplex.js';
 export { fromDuplex } from './io/node-duplex.js';
 export { connectTcp, fromSocket, listenTcp } from './io/node-net.js';

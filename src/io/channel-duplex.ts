@@ -114,7 +114,7 @@ export function channelDuplex(channel: Channel, opts: { endAfterExit?: boolean }
     // The connection ended before the channel closed: the stream fails, so a cut transfer never looks complete.
     error: (err: Error) => {
       waitingWrite = undefined;
-      stderr.destroy(err);
+      stderr.destroy(); // no error here: nobody may be listening on stderr, the duplex carries it
       duplex.destroy(err);
     },
   });
