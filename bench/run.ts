@@ -16,7 +16,7 @@ import { runBulk } from './lib/bulk.js';
 import { type BenchContext, type BenchOptions, CIPHER_CASES, type Pair } from './lib/context.js';
 import { startBenchSshd } from './lib/openssh.js';
 import { startServer } from './lib/procs.js';
-import { bulkRatios, bulkTable, cpuTable, otherTables } from './lib/report.js';
+import { bulkRatios, bulkTable, cpuTable, otherTables, targetChecks, targetTable } from './lib/report.js';
 import { runHandshake, runScale, runSlowConsumer } from './lib/scale.js';
 
 const ALL_GROUPS = ['bulk', 'noble', 'handshake', 'scale', 'slow'];
@@ -126,7 +126,8 @@ try {
       cpuTable(ctx),
     );
   }
-  lines.push('', otherTables(ctx), '');
+  const targets = targetChecks(ctx);
+  lines.push('', otherTables(ctx), '', targetTable(targets), '');
   process.stdout.write(`${lines.join('\n')}\n`);
   const json = {
     machine: info,
@@ -139,6 +140,7 @@ try {
     channels: ctx.results.channels,
     idleConnections: ctx.results.idleConnections,
     slowConsumer: ctx.results.slowConsumer,
+    targets,
     idleBeforeBulkMedian: idle.length ? idle[idle.length >> 1] : undefined,
     elapsedSeconds: Math.round((Date.now() - started) / 1000),
   };

@@ -161,3 +161,68 @@ export function otherTables(ctx: BenchContext): string {
   }
   return out.join('\n');
 }
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/** Issue 5's targets, checked against this run's figures (ratios of medians). */
+export function targetChecks(ctx: BenchContext): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  const ratios = bulkRatios(ctx.results.bulk);
+  const list = (rs: (Ratio | undefined)[]) => rs.map((r) => (r ? `${r.median.toFixed(2)}×` : '–')).join(', ');
+  const all = (rs: (Ratio | undefined)[], min: number) =>
+    rs.length > 0 && rs.every((r) => r && r.median >= min);
+  const gcm = ratios.filter((r) => r.cipher.endsWith('-gcm'));
+  if (gcm.length) {
+    const vsSsh2 = gcm.map((r) => r.rxsshVsSsh2);
+    const vsOpenssh = gcm.map((r) => r.rxsshVsOpenssh);
+    out.push({
+      target: 'AES-GCM ≥ 1.1× ssh2, both directions',
+      measured: list(vsSsh2),
+      met: all(vsSsh2, 1.1),
+    });
+    out.push({ target: 'AES-GCM ≥ 1.5× OpenSSH', measured: list(vsOpenssh), met: all(vsOpenssh, 1.5) });
+  }
+  const chacha = ratios.filter((r) => r.cipher.startsWith('chacha20'));
+  if (chacha.length) {
+    const vs = chacha.map((r) => r.rxsshVsOpenssh);
+    out.push({ target: 'chacha20-poly1305 ≥ 1.2× OpenSSH', measured: list(vs), met: all(vs, 1.2) });
+    const noble = chacha.map((r) => r.nobleMBps).filter((x): x is number => x !== undefined);
+    if (noble.length) {
+      out.push({
+        target: 'pure-JS backend ≥ 200 MB/s with chacha20-poly1305',
+        measured: noble.map((x) => `${x} MB/s`).join(', '),
+        met: noble.every((x) => x >= 200),
+      });
+    }
+  }
+  const hs = ctx.results.handshake as Rec | undefined;
+  const ours = (hs?.['rxssh→sshd']?.ms as Spread | undefined)?.median;
+  const theirs = (hs?.['ssh2→sshd']?.ms as Spread | undefined)?.median;
+  if (ours !== undefined && theirs !== undefined) {
+    out.push({
+      target: "handshake to first output ≤ ssh2's (both → sshd)",
+      measured: `${ours.toFixed(1)} ms vs ${theirs.toFixed(1)} ms`,
+      met: ours <= theirs,
+    });
+  }
+  const heap = (ctx.results.idleConnections as Rec | undefined)?.['rxssh server']?.heapPerConnection;
+  if (typeof heap === 'number') {
+    out.push({
+      target: 'idle connection ≤ 64 KiB of heap',
+      measured: `${(heap / 1024).toFixed(1)} KiB`,
+      met: heap <= 64 * 1024,
+    });
+  }
+  return out;
+}
+
+export function targetTable(checks: TargetCheck[]): string {
+  if (!checks.length) return '';
+  const lines = ['| issue 5 target | this run | met |', '|---|---|---|'];
+  for (const c of checks) lines.push(`| ${c.target} | ${c.measured} | ${c.met ? 'yes' : 'no'} |`);
+  return lines.join('\n');
+}
