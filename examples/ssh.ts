@@ -1,7 +1,7 @@
 /**
  * A command-line SSH client built on rxssh, with OpenSSH's flags:
  *
- *   npx tsx examples/ssh.ts [-CNnqTtv] [-p PORT] [-i KEY]... [-o Option=Value]... [-c CIPHERS] [-m MACS]
+ *   npx tsx examples/ssh.ts [-AaCNnqTtv] [-p PORT] [-i KEY]... [-o Option=Value]... [-c CIPHERS] [-m MACS]
  *                           [-L [bind:]port:host:hostport]... [-R [bind:]port:host:hostport]...
  *                           [-D [bind:]port]... user@host [command ...]
  *
@@ -10,15 +10,20 @@
  * -N runs no command and stays connected for the forwardings: -L listens here and connects from the server,
  * -R asks the server to listen (port 0: the server chooses and we print it), -D is a SOCKS5 proxy.
  *
- * Password authentication takes the password from the SSHPASS environment variable (never from argv);
- * encrypted identities take their passphrase from SSH_PASSPHRASE. Exit status 255 on connection or
- * authentication failure, with one clear line on stderr, like OpenSSH; 255 also when the remote command was
- * killed by a signal or the connection was lost.
+ * Keys (examples/lib/ssh-auth-keys.ts): the -i files (else ~/.ssh/id_*), encrypted ones unlocked with
+ * SSH_PASSPHRASE or, on a terminal and without BatchMode=yes, a hidden prompt; the agent at SSH_AUTH_SOCK
+ * (-o IdentityAgent=PATH|none); user certificates from -o CertificateFile=PATH and KEY-cert.pub beside each
+ * -i KEY. -A (-o ForwardAgent=yes|PATH) forwards the agent to the session. Host certificates are checked
+ * against `@cert-authority` lines of known_hosts (and `@revoked`).
+ *
+ * Password authentication takes the password from the SSHPASS environment variable (never from argv).
+ * Exit status 255 on connection or authentication failure, with one clear line on stderr, like OpenSSH; 255
+ * also when the remote command was killed by a signal or the connection was lost.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { switchMap } from 'rxjs';
+import { identity, switchMap } from 'rxjs';
+import { forwardAgent } from '../operators/index.js';
 import {
   AuthError,
   type Connection,
@@ -30,9 +35,9 @@ import {
   HostKeyError,
   knownHostsVerifier,
   PeerDisconnectError,
-  type PrivateKey,
-  parsePrivateKeyFile,
 } from '../src/index.js';
+import { forwardAgentPath, identityAgentPath } from './lib/ssh-agent-keys.js';
+import { prepareAuthKeys } from './lib/ssh-auth-keys.js';
 import {
   CliError,
   parseRekeyLimit,
@@ -44,7 +49,7 @@ import {
 import { startForwards } from './lib/ssh-forwards.js';
 import { planSession, runSession } from './lib/ssh-session.js';
 
-function main(): void {
+async function main(): Promise<void> {
   let cfg: SshCliConfig;
   try {
     cfg = parseSshArgs(process.argv.slice(2), process.env);
@@ -53,7 +58,8 @@ function main(): void {
   }
   const o = cfg.options;
   const debug = (msg: string) => cfg.verbose > 0 && process.stderr.write(`debug1: ${msg}\n`);
-  // BatchMode: this client never prompts (passwords come from SSHPASS), so it always behaves as in batch mode.
+  const warn = (line: string) => cfg.quiet || process.stderr.write(`${line}\n`);
+  // Passwords come from SSHPASS only; the one prompt is for key passphrases, never with BatchMode=yes.
 
   const defaults = defaultPreferences();
   const algorithms = {
@@ -68,7 +74,14 @@ function main(): void {
       : ['none', 'zlib@openssh.com'],
   };
 
-  const privateKeys = loadIdentities(cfg, debug);
+  const keys = await prepareAuthKeys(cfg, process.env, { debug, warn });
+  for (const line of keys.attempts) debug(`Will attempt key: ${line}`);
+  const agentToForward = forwardAgentPath(
+    o.get('forwardagent'),
+    identityAgentPath(o.get('identityagent'), process.env),
+    process.env,
+  );
+  if (yesNo(o.get('forwardagent'), false) && !agentToForward) debug('ForwardAgent: no agent to forward');
   const knownHostsFiles = (o.get('userknownhostsfile') ?? join(homedir(), '.ssh', 'known_hosts')).split(
     /\s+/,
   );
@@ -86,7 +99,8 @@ function main(): void {
         host: cfg.host,
         port: cfg.port,
         algorithms,
-        privateKeys,
+        certificates: keys.certificates,
+        signers: keys.signers,
         password,
         authMethods: preferred,
         rekey: o.has('rekeylimit') ? parseRekeyLimit(o.get('rekeylimit')!) : undefined,
@@ -99,9 +113,13 @@ function main(): void {
           hashNew: yesNo(o.get('hashknownhosts'), false),
           onMessage: (text) => cfg.quiet || process.stderr.write(`${text}\n`),
         }),
+        // Certificates are asked for unless the host key algorithms were chosen by hand (then they are as given).
+        acceptHostCertificates: !o.has('hostkeyalgorithms'),
         onBanner: (m) => process.stderr.write(m),
       });
     }),
+    // Listens for the server's auth-agent@openssh.com channels before the connection is handed on.
+    agentToForward ? forwardAgent(agentToForward) : identity,
   );
 
   let authenticated = false;
@@ -121,6 +139,9 @@ function main(): void {
         `kex: client->server cipher: ${a.cipherCS} MAC: ${a.macCS ?? '<implicit>'} compression: ${a.compCS}`,
       );
       if (conn.strictKex) debug('kex: strict key exchange enabled');
+      keys.close();
+      if (conn.authMethod === 'publickey')
+        debug(`Authentication succeeded (publickey) with ${keys.lastSigned()}`);
       if (cfg.verbose > 0) {
         const addr = conn.remote?.address ?? cfg.host;
         process.stderr.write(
@@ -128,7 +149,6 @@ function main(): void {
         );
       }
       conn.rekey$.subscribe((k) => debug(`rekey completed: ${k.algorithms.kex} ${k.algorithms.cipherCS}`));
-      const warn = (line: string) => cfg.quiet || process.stderr.write(`${line}\n`);
       const exitOnForwardFailure = yesNo(o.get('exitonforwardfailure'), false);
       startForwards(conn, cfg, {
         debug,
@@ -144,7 +164,8 @@ function main(): void {
       if (cfg.noCommand) return;
       const { plan, warning } = planSession(cfg, process.stdin.isTTY === true);
       if (warning) warn(warning);
-      runSession(conn, plan, (end) => {
+      if (agentToForward) debug('Requesting authentication agent forwarding.');
+      runSession(conn, { ...plan, forwardAgent: agentToForward !== undefined }, (end) => {
         if (end.message) process.stderr.write(`${end.message}\n`);
         process.exitCode = end.code;
         conn.close();
@@ -163,32 +184,9 @@ function main(): void {
   });
 }
 
-function loadIdentities(cfg: SshCliConfig, debug: (m: string) => void): PrivateKey[] {
-  const explicit = cfg.identityFiles.length > 0;
-  const files = explicit
-    ? cfg.identityFiles.map((f) => f.replace(/^~(?=\/)/, homedir()))
-    : ['id_ed25519', 'id_ecdsa', 'id_rsa']
-        .map((n) => join(homedir(), '.ssh', n))
-        .filter((f) => existsSync(f));
-  const keys: PrivateKey[] = [];
-  for (const file of files) {
-    try {
-      keys.push(parsePrivateKeyFile(readFileSync(file, 'utf8'), process.env.SSH_PASSPHRASE));
-      debug(`identity file ${file} type ${keys.at(-1)!.type}`);
-    } catch (e) {
-      if (explicit) process.stderr.write(`Load key "${file}": ${(e as Error).message}\n`);
-    }
-  }
-  return keys;
-}
-
 function fatal(line: string): never {
   process.stderr.write(`${line}\n`);
   process.exit(255);
 }
 
-try {
-  main();
-} catch (e) {
-  fatal(e instanceof CliError ? e.message : `ssh: ${(e as Error).message}`);
-}
+main().catch((e: unknown) => fatal(e instanceof CliError ? e.message : `ssh: ${(e as Error).message}`));

@@ -4,10 +4,19 @@
  *   npx tsx examples/sshd.ts --listen 127.0.0.1:PORT [--host-key FILE]... [--authorized-keys FILE]
  *                            [--password USER:PASS]... [--auth-methods M1,M2] [--rekey-limit SIZE[ TIME]]
  *                            [--login-grace-time SECONDS] [--max-auth-tries N] [--banner TEXT]
- *                            [--allow-tcp-forwarding yes|no|local|remote] [-v]
+ *                            [--allow-tcp-forwarding yes|no|local|remote] [--trusted-user-ca-keys FILE]
+ *                            [--host-certificate FILE]... [-v]
  *
  * Without --host-key it makes an ephemeral ed25519 host key and prints its public line. Prints
  * "Server listening on ADDR port PORT." once ready, like sshd -D -e.
+ *
+ * Certificates (OpenSSH PROTOCOL.certkeys), as sshd_config(5) has them: --trusted-user-ca-keys is
+ * TrustedUserCAKeys (CA public keys, one a line; a user certificate they signed logs in when it names the user
+ * as a principal, and its force-command, permit-pty and permit-*-forwarding are obeyed); --host-certificate is
+ * HostCertificate (each `*-cert.pub` presented with the --host-key it certifies).
+ *
+ * A session that asks for agent forwarding (ssh -A) gets SSH_AUTH_SOCK: a private socket relayed to the
+ * client's agent, removed when the session ends.
  *
  * Authenticated clients get sessions run as this server's own user: `exec` (as `/bin/sh -c COMMAND`), `shell`
  * (on a real pty after pty-req, through examples/lib/pty-helper.py; plain /bin/sh without one), `env`,
@@ -21,7 +30,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { of } from 'rxjs';
 import {
   acceptSessions,
+  agentForwarding,
   allowAuthorizedKeys,
+  allowCertificate,
   allowDirectTcpip,
   allowPassword,
   allowRemoteForwarding,
@@ -31,16 +42,20 @@ import {
 import { equalBytes, utf8 } from '../src/crypto/bytes.js';
 import {
   type AuthPolicy,
+  acceptedUserCertificate,
   type Connection,
   defaultCrypto,
+  fingerprintSha256,
   formatPublicKeyLine,
   generateKey,
   listenTcp,
   parseAuthorizedKeys,
+  parseCertificateLine,
   parsePrivateKeyFile,
   serve,
 } from '../src/index.js';
 import { parseRekeyLimit } from './lib/ssh-config.js';
+import { type AgentSocket, serveAgentSocket } from './lib/sshd-agent-socket.js';
 import { hangUpAll, serveSession } from './lib/sshd-session.js';
 
 const { values } = parseArgs({
@@ -56,6 +71,8 @@ const { values } = parseArgs({
     'client-alive-interval': { type: 'string' },
     banner: { type: 'string' },
     'allow-tcp-forwarding': { type: 'string', default: 'yes' },
+    'trusted-user-ca-keys': { type: 'string', multiple: true, default: [] },
+    'host-certificate': { type: 'string', multiple: true, default: [] },
     verbose: { type: 'boolean', short: 'v', default: false },
   },
   strict: true,
@@ -71,6 +88,13 @@ if (hostKeys.length === 0) {
   hostKeys.push(key);
   process.stdout.write(`Host key: ${formatPublicKeyLine(key.publicKey, key.comment)}\n`);
 }
+// HostCertificate: each certificate goes with the host key whose public half it certifies.
+const hostCertificates = values['host-certificate'].map((f) => {
+  const { certificate } = parseCertificateLine(readFileSync(f, 'utf8'));
+  const key = hostKeys.find((k) => equalBytes(k.publicKey.blob, certificate.publicKey.blob));
+  if (!key) throw new Error(`--host-certificate ${f}: no --host-key holds the key it certifies`);
+  return { certificate: certificate.blob, key };
+});
 
 // Passwords are compared as SHA-256 digests in constant time, so timing says nothing about the secret.
 const passwords = new Map(
@@ -88,7 +112,17 @@ const authorizedKeys = values['authorized-keys'].flatMap(
   (f) => parseAuthorizedKeys(readFileSync(f, 'utf8')).entries,
 );
 
+// TrustedUserCAKeys: one CA public key a line (comments and blank lines allowed).
+const userCas = values['trusted-user-ca-keys'].flatMap((f) =>
+  parseAuthorizedKeys(readFileSync(f, 'utf8')).entries.map((e) => e.key.blob),
+);
+
 const policy: AuthPolicy[] = [
+  // Only certificate requests are its business; the principals default to the user name, as in sshd.
+  allowCertificate({
+    trustedCas: (ca) => userCas.some((b) => equalBytes(b, ca.blob)),
+    onReject: (reason, r) => log(`Certificate for ${r.username} refused: ${reason}`),
+  }),
   allowAuthorizedKeys(() => authorizedKeys.map((e) => e.key.blob)),
   allowPassword(checkPassword),
   passwordViaKeyboardInteractive(checkPassword),
@@ -98,7 +132,7 @@ if (required) policy.push(requireMethods(required));
 const auth: AuthPolicy = (requests) => policy.reduce((steps, step) => step(steps), requests);
 
 const methods = [
-  ...(authorizedKeys.length || !passwords.size ? ['publickey'] : []),
+  ...(authorizedKeys.length || userCas.length || !passwords.size ? ['publickey'] : []),
   ...(passwords.size ? ['password', 'keyboard-interactive'] : []),
 ];
 
@@ -126,6 +160,7 @@ serve(
   incoming,
   {
     hostKeys,
+    hostCertificates,
     auth,
     authMethods: methods,
     banner: values.banner,
@@ -139,8 +174,13 @@ serve(
     log(`Connection from ${io.remote?.address} port ${io.remote?.port} ended: ${(err as Error).message}`),
 ).subscribe((conn) => {
   const a = conn.algorithms;
+  const grant = acceptedUserCertificate(conn)?.certificate;
+  // sshd's wording for a certificate login: key type and fingerprint, key id, serial and CA.
+  const how = grant
+    ? `: ${grant.type} ${fingerprintSha256(grant.publicKey)} ID ${grant.keyId} (serial ${grant.serial}) CA ${grant.signatureKey.type} ${fingerprintSha256(grant.signatureKey)}`
+    : '';
   log(
-    `Accepted ${conn.authMethod} for ${conn.username} from ${conn.remote?.address} port ${conn.remote?.port} ssh2`,
+    `Accepted ${conn.authMethod} for ${conn.username} from ${conn.remote?.address} port ${conn.remote?.port} ssh2${how}`,
   );
   debug(
     `kex: ${a.kex} host key ${a.hostKey} ciphers ${a.cipherCS}/${a.cipherSC} macs ${a.macCS ?? '<implicit>'}/${a.macSC ?? '<implicit>'} strict ${conn.strictKex}`,
@@ -150,13 +190,32 @@ serve(
   serveChannels(conn);
 });
 
-/** Sessions and, unless turned off, loopback-only port forwarding for one authenticated connection. */
+/**
+ * Sessions (with agent forwarding when asked for) and, unless turned off, loopback-only port forwarding for one
+ * authenticated connection. A user certificate's permissions narrow both, as in sshd.
+ */
 function serveChannels(conn: Connection): void {
   const client = conn.remote ?? { address: '0.0.0.0', port: 0 };
-  const context = { client, server: listening, log, debug };
+  const certificate = acceptedUserCertificate(conn)?.authorizations;
+  // agentForwarding() answers auth-agent-req@openssh.com (refused when a certificate lacks the permission).
   of(conn)
-    .pipe(acceptSessions())
-    .subscribe(({ channel }) => serveSession(channel, context));
+    .pipe(acceptSessions(), agentForwarding())
+    .subscribe(({ channel, agent }) => {
+      let socket: AgentSocket | undefined;
+      const agentSocket = () => {
+        if (!agent.requested || channel.closed) return undefined;
+        try {
+          socket ??= serveAgentSocket(conn, debug);
+        } catch (e) {
+          log(`agent forwarding: cannot make a socket: ${(e as Error).message}`);
+          return undefined;
+        }
+        return socket.path;
+      };
+      channel.onEnd(() => socket?.close());
+      serveSession(channel, { client, server: listening, log, debug, certificate, agentSocket });
+    });
+  if (certificate && !certificate.permitPortForwarding) return;
   const onError = (e: Error) => debug(`forwarding: ${e.message}`);
   if (forwarding !== 'no' && forwarding !== 'remote') {
     of(conn)

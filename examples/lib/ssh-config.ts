@@ -12,6 +12,8 @@ export interface SshCliConfig {
   user: string;
   port: number;
   identityFiles: string[];
+  /** -o CertificateFile=PATH, in order (repeatable, as in ssh_config). */
+  certificateFiles: string[];
   options: Map<string, string>;
   verbose: number;
   noCommand: boolean;
@@ -54,6 +56,7 @@ const WITH_VALUE = new Set([
 export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConfig {
   const options = new Map<string, string>();
   const identityFiles: string[] = [];
+  const certificateFiles: string[] = [];
   let verbose = 0;
   let noCommand = false;
   let tty = 0;
@@ -107,6 +110,7 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
             if (!m) throw new CliError(`bad option: ${value}`);
             const key = m[1].toLowerCase();
             if (key === 'identityfile') identityFiles.push(m[2]);
+            else if (key === 'certificatefile') certificateFiles.push(m[2]);
             else if (!options.has(key)) options.set(key, m[2]); // first value wins, as in ssh_config
             break;
           }
@@ -134,6 +138,14 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
         case 'q':
           quiet = true;
           break;
+        case 'A':
+          // As in ssh(1), the flag beats -o ForwardAgent=no, but keeps a socket path given with -o.
+          if (!options.has('forwardagent') || /^(no|false)$/i.test(options.get('forwardagent')!))
+            options.set('forwardagent', 'yes');
+          break;
+        case 'a':
+          options.set('forwardagent', 'no');
+          break;
         case '4':
         case '6':
         case 'C':
@@ -146,7 +158,7 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
   }
   if (!destination)
     throw new CliError(
-      'usage: ssh [-CNnqTtv] [-p port] [-i identity_file] [-o option] [-c ciphers] [-m macs] [-L [bind:]port:host:hostport] [-R [bind:]port:host:hostport] [-D [bind:]port] [user@]host [command ...]',
+      'usage: ssh [-AaCNnqTtv] [-p port] [-i identity_file] [-o option] [-c ciphers] [-m macs] [-L [bind:]port:host:hostport] [-R [bind:]port:host:hostport] [-D [bind:]port] [user@]host [command ...]',
     );
   let host = destination;
   const at = destination.lastIndexOf('@');
@@ -161,6 +173,7 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
     user,
     port,
     identityFiles,
+    certificateFiles,
     options,
     verbose,
     noCommand,

@@ -6,7 +6,7 @@
  */
 import { pipeline } from 'node:stream';
 import { concat, defer, ignoreElements, type Observable, of, switchMap } from 'rxjs';
-import { requestPty, windowChange } from '../../operators/index.js';
+import { requestAgentForwarding, requestPty, windowChange } from '../../operators/index.js';
 import { execRequest } from '../../src/channel/channel-requests.js';
 import type { Channel } from '../../src/connection/channels/channel.js';
 import type { Connection } from '../../src/connection/connection.js';
@@ -18,6 +18,8 @@ export interface SessionPlan {
   command?: string;
   pty: boolean;
   stdinNull: boolean;
+  /** -A: ask for agent forwarding (auth-agent-req@openssh.com) first; a refusal is not an error. */
+  forwardAgent?: boolean;
 }
 
 /**
@@ -79,9 +81,11 @@ function endOf(status: { code: number | null; signal: string | null } | undefine
   return { code: 255, message: 'Remote session ended without an exit status.' };
 }
 
-/** pty-req (when planned), then exec or shell; errors when the server refuses either. */
+/** auth-agent-req and pty-req (when planned), then exec or shell; errors when the server refuses either of the last. */
 function start(ch: Channel, plan: SessionPlan): Observable<never> {
   const refuse = (what: string) => new Error(`${what} request failed on channel 0`);
+  // OpenSSH PROTOCOL.agent: asked on the session before the command starts, so the command finds the agent.
+  const agent = plan.forwardAgent ? requestAgentForwarding(ch) : of(true);
   const size = terminalSize();
   const pty = plan.pty
     ? requestPty(ch, { term: process.env.TERM || 'xterm-256color', ...size }).pipe(
@@ -93,7 +97,7 @@ function start(ch: Channel, plan: SessionPlan): Observable<never> {
   ).pipe(
     switchMap((ok) => (ok ? of(ok) : Promise.reject(refuse(plan.command === undefined ? 'shell' : 'exec')))),
   );
-  return concat(pty, run).pipe(ignoreElements());
+  return concat(agent, pty, run).pipe(ignoreElements());
 }
 
 function terminalSize(): { cols: number; rows: number } {

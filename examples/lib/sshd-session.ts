@@ -16,6 +16,7 @@ import type { ChannelRequest } from '../../src/channel/channel-requests.js';
 import { decodeTerminalModes } from '../../src/channel/terminal-modes.js';
 import type { Channel } from '../../src/connection/channels/channel.js';
 import type { IncomingRequest } from '../../src/connection/channels/channel-msg.js';
+import type { CertificateAuthorizations } from '../../src/keys/certificate-verify.js';
 import { channelInput, channelOutput } from './channel-streams.js';
 
 const PTY_HELPER = join(dirname(fileURLToPath(import.meta.url)), 'pty-helper.py');
@@ -70,6 +71,16 @@ export interface SessionContext {
   server: { address: string; port: number };
   log(line: string): void;
   debug(line: string): void;
+  /**
+   * What the user certificate the client logged in with imposes (PROTOCOL.certkeys): `force-command` runs
+   * instead of what the client asks for, and without `permit-pty` a pty is refused, as sshd does.
+   */
+  certificate?: CertificateAuthorizations;
+  /**
+   * The socket of the client's forwarded agent, made on first use (undefined when the client did not ask for
+   * forwarding on this session): programs get it as SSH_AUTH_SOCK.
+   */
+  agentSocket?: () => string | undefined;
 }
 
 type Pty = Extract<ChannelRequest, { type: 'pty-req' }>;
@@ -98,11 +109,14 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
     if (process.env.LANG) env.LANG = process.env.LANG;
     if (pty) env.TERM = pty.term;
     for (const [k, v] of clientEnv) env[k] = v;
+    const agent = ctx.agentSocket?.();
+    if (agent) env.SSH_AUTH_SOCK = agent;
     return env;
   };
 
-  const start = (what: string, program: string, args: string[]): boolean => {
+  const start = (what: string, program: string, args: string[], original?: string): boolean => {
     const env = baseEnv();
+    if (original !== undefined) env.SSH_ORIGINAL_COMMAND = original;
     try {
       if (pty) {
         const modes = decodeTerminalModes(pty.modes)
@@ -169,6 +183,18 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
   };
 
   const startRequest = (req: ChannelRequest): boolean => {
+    const forced = ctx.certificate?.forceCommand;
+    if (forced != null) {
+      // sshd: the forced command replaces exec, shell and subsystem alike; the request is kept for it to read.
+      const original =
+        req.type === 'exec'
+          ? Buffer.from(req.command).toString('utf8')
+          : req.type === 'subsystem'
+            ? req.name
+            : '';
+      ctx.debug(`session: forced command ${JSON.stringify(forced)} instead of ${JSON.stringify(original)}`);
+      return start('forced command', '/bin/sh', ['-c', forced], original || undefined);
+    }
     switch (req.type) {
       case 'exec': {
         const command = Buffer.from(req.command).toString('utf8');
@@ -190,6 +216,10 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
     switch (req.type) {
       case 'pty-req':
         if (started || pty) return msg.reply(false);
+        if (ctx.certificate && !ctx.certificate.permitPty) {
+          ctx.log('session: pty refused: the certificate has no permit-pty');
+          return msg.reply(false);
+        }
         pty = req;
         return msg.reply(true);
       case 'env': {
@@ -223,6 +253,8 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
         pty = { ...pty, cols: req.cols, rows: req.rows, widthPx: req.widthPx, heightPx: req.heightPx };
         control?.write(`winsize ${req.rows} ${req.cols} ${req.widthPx} ${req.heightPx}\n`);
         return msg.reply(true);
+      case 'auth-agent-req@openssh.com':
+        return; // answered by agentForwarding() (examples/sshd.ts), which sees it first
       case 'signal':
         if (!child || !SIGNALS.has(req.signal)) return msg.reply(false);
         ctx.debug(`session: signal ${req.signal} to pid ${child.pid}`);
