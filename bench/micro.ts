@@ -14,8 +14,8 @@
 import { firstValueFrom, Observable, type Subscriber } from 'rxjs';
 import { acceptSessions, allowPublicKey } from '../operators/index.js';
 import {
-  acceptAnyHostKeyInsecure,
   accept,
+  acceptAnyHostKeyInsecure,
   type ByteIO,
   type Channel,
   type Connection,

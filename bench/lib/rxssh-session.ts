@@ -15,8 +15,8 @@ import {
   DEFAULT_CIPHERS,
   DEFAULT_MACS,
   nobleCrypto,
-  parsePrivateKeyFile,
   type PrivateKey,
+  parsePrivateKeyFile,
 } from '../../src/index.js';
 import { CHUNK, CPU_COMMAND, SINK_COMMAND, sourceCommand } from './commands.js';
 
