@@ -15,8 +15,8 @@ import {
   switchMap,
   throwError,
 } from 'rxjs';
-import type { Connection } from '../src/connection/connection.js';
 import type { Channel } from '../src/connection/channels/channel.js';
+import type { Connection } from '../src/connection/connection.js';
 import { utf8 } from '../src/crypto/bytes.js';
 import { UsageError } from '../src/errors.js';
 import { collectOutput, type ExecResult } from './collect-output.js';

@@ -8,8 +8,8 @@
  * pipe(allowPublicKey(isAuthorized), allowPassword(check), requireMethods(['publickey', 'password']))
  */
 import { map } from 'rxjs';
-import type { AuthPolicy, AuthStep } from '../src/connection/auth-policy.js';
 import { wireMethod } from '../src/auth/auth-request.js';
+import type { AuthPolicy, AuthStep } from '../src/connection/auth-policy.js';
 import { ACCEPT } from './decide.js';
 
 export function requireMethods(required: readonly string[]): AuthPolicy {
