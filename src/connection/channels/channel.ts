@@ -186,7 +186,11 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
         ready.push(this.peerRequests.shift()!.ok!);
       // After the channel ended its id may belong to another channel: late answers go nowhere.
       if (ready.length && !this.ended)
-        this.host.channels(ignoreRetired((m) => ready.forEach((r) => m.reply(this.id, r))));
+        this.host.channels(
+          ignoreRetired((m) => {
+            for (const r of ready) m.reply(this.id, r);
+          }),
+        );
     };
   }
 
