@@ -13,7 +13,8 @@ export interface ByteIO {
    * carrier's own buffer is full: the connection then stops reading input (all it would do is answer it) until
    * `drained` fires, so a peer that stops reading cannot make us buffer without bound.
    */
-  write(bytes: Uint8Array): boolean | undefined;
+  // biome-ignore lint/suspicious/noConfusingVoidType: adapters without a buffer limit may return nothing.
+  write(bytes: Uint8Array): boolean | void;
   /** Fires when a full write buffer has drained (after `write` returned false). */
   readonly drained?: Observable<void>;
   /** Stops and restarts the delivery of `input` (backpressure towards the peer). */

@@ -273,7 +273,7 @@ describe('channelDuplex: download', () => {
     });
     duplex.end();
     expect(await text(duplex)).toBe('out');
-    await new Promise<void>((resolve) => duplex.channel.onEnd(resolve)); // CLOSE: everything has arrived
+    await new Promise<void>((resolve) => duplex.channel.onEnd(() => resolve())); // CLOSE: everything has arrived
     expect(order).toEqual(['exit 5', 'end']);
     h.end();
   });
