@@ -28,6 +28,8 @@ export function channelOutput(channel: Channel, dataType?: 1): Writable {
       w?.();
     },
     complete: () => waiting?.(),
+    // The connection was lost: nothing more can be sent, so let the writer finish rather than wait forever.
+    error: () => waiting?.(),
   });
   const send = dataType === 1 ? channel.stderr : channel;
   return new Writable({

@@ -93,6 +93,8 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
   let control: Writable | undefined;
   let started = false;
   const input = channelInput(channel);
+  // The connection lost under the session errors its input; the hang-up below is all that is left to do.
+  input.on('error', (e: Error) => ctx.debug(`session: ${e.message}`));
 
   const baseEnv = (): NodeJS.ProcessEnv => {
     const user = userInfo();
@@ -272,6 +274,9 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
     },
     // The client closed the channel (or the connection ended) while the program runs: hang up on it.
     complete: () => {
+      if (child) hangUp(child, pty !== undefined);
+    },
+    error: () => {
       if (child) hangUp(child, pty !== undefined);
     },
   });
