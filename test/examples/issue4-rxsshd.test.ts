@@ -6,12 +6,13 @@
  * - --trusted-user-ca-keys: ssh.ts with a user certificate carrying force-command runs the forced command
  *   (SSH_ORIGINAL_COMMAND holds what was asked); without permit-pty the real ssh -tt gets no pty; without
  *   permit-agent-forwarding -A gets no agent; a certificate from another CA is refused;
- * - ssh.ts -A to sshd.ts: our client forwards the agent to our server.
+ * - ssh.ts -A to sshd.ts: our client forwards the agent to our server;
+ * - ssh.ts on a terminal (script(1)) asks for an encrypted key's passphrase without echo, again after a wrong one.
  * Certificates are made by `ssh-keygen -s`. Both programs run as `node --import tsx`, stopped by PID.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { type RunningAgent, sshAdd, startOpenSshAgent } from '../agent/helpers.j
 import {
   type GeneratedKey,
   generateKey,
+  killQuietly,
   runProcess,
   runSsh,
   SSH_KEYGEN_PATH,
@@ -28,9 +30,13 @@ import {
 } from '../interop/harness/index.js';
 import { REPO_ROOT, type RxsshdInstance, startRxsshd } from '../interop/support/example-process.js';
 
-const skipReason = [SSH_PATH, SSH_KEYGEN_PATH, '/usr/bin/ssh-agent', '/usr/bin/ssh-add'].find(
-  (p) => !existsSync(p),
-);
+const skipReason = [
+  SSH_PATH,
+  SSH_KEYGEN_PATH,
+  '/usr/bin/ssh-agent',
+  '/usr/bin/ssh-add',
+  '/usr/bin/script',
+].find((p) => !existsSync(p));
 if (skipReason) console.warn(`[interop] issue4 sshd.ts skipped: ${skipReason} is missing`);
 const suiteName = (name: string) => `${name}${skipReason ? ` (skipped: ${skipReason} is missing)` : ''}`;
 
@@ -88,6 +94,8 @@ describe.skipIf(skipReason !== undefined)(
         certified[name] = await generateKey(dir, `id_${name}`, 'ed25519');
         certify(ca, certified[name], `${name}-cert`, USER, options);
       }
+      certified.locked = await generateKey(dir, 'id_locked', 'ed25519', { passphrase: 'sesame' });
+      certify(userCa, certified.locked, 'locked-cert', USER);
       agent = await startOpenSshAgent(dir);
       const added = await sshAdd(agent.socket, [agentKey.privatePath]);
       expect(added.code, added.stderr).toBe(0);
@@ -116,7 +124,7 @@ describe.skipIf(skipReason !== undefined)(
     /** Runs ssh.ts to the end against sshd.ts, trusting the host through its certificate. */
     async function sshTs(args: string[], command: string[], env: NodeJS.ProcessEnv = {}) {
       const knownHosts = join(dir, `known_hosts_${sshd.port}`);
-      execFileSync('sh', ['-c', `printf '%s\\n' "$0" > "$1"`, caLine(), knownHosts]);
+      await writeFile(knownHosts, `${caLine()}\n`);
       return runProcess(process.execPath, {
         args: [
           '--import',
@@ -232,6 +240,50 @@ describe.skipIf(skipReason !== undefined)(
       );
       expect(refused.code, refused.stderr).toBe(0);
       expect(refused.stdout).toBe('[]\n');
+    });
+
+    it('an encrypted key on a terminal: a hidden passphrase prompt, asked again after a wrong answer', async () => {
+      const knownHosts = join(dir, 'known_hosts_tty');
+      await writeFile(knownHosts, `${caLine()}\n`);
+      const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+      const command = [
+        ...[process.execPath, '--import', 'tsx', join(REPO_ROOT, 'examples', 'ssh.ts')],
+        ...['-i', certified.locked.privatePath, '-o', 'IdentityAgent=none', '-p', String(sshd.port)],
+        ...['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes'],
+        ...[`${USER}@127.0.0.1`, 'echo', 'unlocked'],
+      ];
+      // script(1) runs ssh.ts on a pty of its own, so stdin and stderr are a terminal.
+      const child = spawn('script', ['-qfec', command.map(quote).join(' '), '/dev/null'], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, HOME: dir, TERM: 'dumb' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+      const killer = setTimeout(() => child.pid && killQuietly(child.pid, 'SIGKILL'), 30_000);
+      const prompt = `Enter passphrase for key '${certified.locked.privatePath}': `;
+      const prompts = () => out.split(prompt).length - 1;
+      const until = async (done: () => boolean) => {
+        for (let i = 0; i < 1000 && !done(); i++) await sleep(20);
+        expect(done(), out).toBe(true);
+      };
+      try {
+        await until(() => prompts() === 1);
+        child.stdin.write('wrong\r');
+        await until(() => prompts() === 2);
+        child.stdin.write('sesame\r');
+        expect(await exited, out).toBe(0);
+      } finally {
+        clearTimeout(killer);
+        if (child.pid && child.exitCode === null) killQuietly(child.pid, 'SIGKILL');
+      }
+      expect(out).toContain('incorrect passphrase supplied to decrypt private key');
+      expect(out).toMatch(/unlocked\r?\n$/);
+      // Nothing typed was echoed.
+      expect(out).not.toMatch(/wrong|sesame/);
     });
 
     it('a certificate from a CA it does not trust is refused, and the server says why', async () => {
