@@ -6,8 +6,10 @@
  *
  *     kdfoptions for "bcrypt":  string salt ‖ uint32 rounds
  */
+import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import { ctr, gcm } from '@noble/ciphers/aes.js';
-import { utf8, wipe } from '../crypto/bytes.js';
+import { chacha20orig } from '@noble/ciphers/chacha.js';
+import { equalBytes, utf8, wipe } from '../crypto/bytes.js';
 import { DecodeError, UsageError } from '../errors.js';
 import { SshReader } from '../wire/reader.js';
 import { SshWriter } from '../wire/writer.js';
@@ -53,6 +55,41 @@ const aesGcm = (keyLength: number): KeyFileCipher => ({
   encrypt: (key, iv, data) => gcm(key, iv).encrypt(data),
 });
 
+/**
+ * chacha20-poly1305@openssh.com as OpenSSH's cipher-chachapoly.c applies it to a key file: the transport
+ * construction (PROTOCOL.chacha20poly1305) with sequence number 0 and no encrypted length field (sshkey.c
+ * calls cipher_crypt with aadlen 0). cipher.c gives it a 64-byte key, no IV, 8-byte blocks, 16-byte tag.
+ *
+ *     K_main = key[0..32]  (key[32..64] keys only the packet length, which a key file does not have)
+ *     nonce  = uint64 0, big-endian
+ *     ciphertext = ChaCha20(K_main, nonce, counter 1) ⊕ private section
+ *     tag        = Poly1305(key = ChaCha20(K_main, nonce, counter 0)[0..32], ciphertext)
+ */
+const ZERO_NONCE = new Uint8Array(8);
+const chachaPolyTag = (key: Uint8Array, ciphertext: Uint8Array): Uint8Array => {
+  const polyKey = chacha20orig(key.subarray(0, 32), ZERO_NONCE, new Uint8Array(32), undefined, 0);
+  const tag = poly1305(ciphertext, polyKey);
+  wipe(polyKey);
+  return tag;
+};
+const chachaPoly: KeyFileCipher = {
+  keyLength: 64,
+  ivLength: 0,
+  blockSize: 8,
+  tagLength: 16,
+  decrypt: (key, _iv, data, tag) => {
+    // Authenticate before decrypting anything, as cipher-chachapoly.c does.
+    if (!equalBytes(chachaPolyTag(key, data), tag)) return null;
+    return chacha20orig(key.subarray(0, 32), ZERO_NONCE, data, undefined, 1);
+  },
+  encrypt: (key, _iv, data) => {
+    const out = new Uint8Array(data.length + 16);
+    chacha20orig(key.subarray(0, 32), ZERO_NONCE, data, out.subarray(0, data.length), 1);
+    out.set(chachaPolyTag(key, out.subarray(0, data.length)), data.length);
+    return out;
+  },
+};
+
 /** The ciphers OpenSSH offers for key files that we support (cipher.c; ssh-keygen -Z). */
 export const KEY_FILE_CIPHERS: Readonly<Record<string, KeyFileCipher>> = {
   'aes128-ctr': aesCtr(16),
@@ -60,6 +97,7 @@ export const KEY_FILE_CIPHERS: Readonly<Record<string, KeyFileCipher>> = {
   'aes256-ctr': aesCtr(32),
   'aes128-gcm@openssh.com': aesGcm(16),
   'aes256-gcm@openssh.com': aesGcm(32),
+  'chacha20-poly1305@openssh.com': chachaPoly,
 };
 
 /** ssh-keygen's defaults for new encrypted keys (sshkey.c DEFAULT_CIPHERNAME, DEFAULT_ROUNDS). */

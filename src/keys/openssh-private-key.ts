@@ -153,6 +153,8 @@ export interface WriteOpenSshOptions {
   comment?: string;
   /** Encrypts the file (aes256-ctr, bcrypt KDF, as ssh-keygen does). Absent: unencrypted. */
   passphrase?: string;
+  /** Cipher when encrypting, a KEY_FILE_CIPHERS name as `ssh-keygen -Z`; default aes256-ctr. */
+  cipher?: string;
   /** bcrypt rounds when encrypting; default 16 as ssh-keygen (-a). */
   rounds?: number;
   /** Source for the checkint and the KDF salt; default systemRandom. */
@@ -166,7 +168,10 @@ export interface WriteOpenSshOptions {
 export function formatOpenSshPrivateKey(key: PrivateKey, opts: WriteOpenSshOptions = {}): string {
   const random = opts.random ?? systemRandom;
   const encrypted = opts.passphrase !== undefined;
-  const cipher = KEY_FILE_CIPHERS[DEFAULT_KEY_FILE_CIPHER];
+  const chosenCipher = opts.cipher ?? DEFAULT_KEY_FILE_CIPHER;
+  if (!Object.hasOwn(KEY_FILE_CIPHERS, chosenCipher))
+    throw new UsageError(`key file cipher ${chosenCipher} is not supported`);
+  const cipher = KEY_FILE_CIPHERS[chosenCipher];
   const blockSize = encrypted ? cipher.blockSize : UNENCRYPTED_BLOCK_SIZE;
 
   const checkint = new DataView(random(4).slice().buffer).getUint32(0);
@@ -178,15 +183,19 @@ export function formatOpenSshPrivateKey(key: PrivateKey, opts: WriteOpenSshOptio
   let kdf = 'none';
   let kdfOptions: Uint8Array = new Uint8Array(0);
   let body: Uint8Array = section.peek();
+  let tag: Uint8Array = new Uint8Array(0);
   if (encrypted) {
     const rounds = opts.rounds ?? DEFAULT_BCRYPT_ROUNDS;
     if (!Number.isInteger(rounds) || rounds < 1)
       throw new UsageError('bcrypt rounds must be a positive integer');
     const kdfParams = { salt: random(16).slice(), rounds }; // 16-byte salt, as ssh-keygen
     const { key: k, iv } = deriveKeyFileKey(opts.passphrase ?? '', kdfParams, cipher);
-    body = cipher.encrypt(k, iv, section.peek());
+    const sealed = cipher.encrypt(k, iv, section.peek());
     wipe(k, iv);
-    [cipherName, kdf, kdfOptions] = [DEFAULT_KEY_FILE_CIPHER, 'bcrypt', encodeBcryptOptions(kdfParams)];
+    // AEAD: the tag goes after the section string, not inside it (sshkey.c, "authlen").
+    body = sealed.subarray(0, sealed.length - cipher.tagLength);
+    tag = sealed.subarray(body.length);
+    [cipherName, kdf, kdfOptions] = [chosenCipher, 'bcrypt', encodeBcryptOptions(kdfParams)];
   }
   const file = new SshWriter(1024)
     .raw(MAGIC)
@@ -195,7 +204,8 @@ export function formatOpenSshPrivateKey(key: PrivateKey, opts: WriteOpenSshOptio
     .string(kdfOptions)
     .uint32(1)
     .string(key.publicKey.blob)
-    .string(body);
+    .string(body)
+    .raw(tag);
   section.peek().fill(0); // the section held private material
   const b64 = toBase64(file.peek());
   file.peek().fill(0);

@@ -115,14 +115,14 @@ describe('encrypted openssh-key-v1 files from ssh-keygen', () => {
     },
   );
 
-  it('reports a cipher we do not implement (chacha20-poly1305@openssh.com) as unsupported', () => {
-    const gen = generateWithSshKeygen(tmp.dir, 'enc_chacha', KEYGEN_FIXTURES[0], [
+  it('reports a cipher we do not implement (aes256-cbc) as unsupported', () => {
+    const gen = generateWithSshKeygen(tmp.dir, 'enc_cbc', KEYGEN_FIXTURES[0], [
       '-N',
       'pw',
       '-a',
       '1',
       '-Z',
-      'chacha20-poly1305@openssh.com',
+      'aes256-cbc',
     ]);
     expect(() => parseOpenSshPrivateKey(gen.privateText, 'pw')).toThrow(
       expect.objectContaining({ code: 'unsupported' }),
