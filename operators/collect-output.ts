@@ -55,6 +55,10 @@ export function collectOutput(ch: Channel, maxBytes: number): Observable<ExecRes
             return;
           case 'eof':
             return;
+          case 'close':
+            // The connection ended before the channel closed: the output is cut short.
+            if (msg.error) subscriber.error(msg.error);
+            return;
         }
       },
       error: (e) => subscriber.error(e),

@@ -99,6 +99,15 @@ export function channelDuplex(channel: Channel, opts: { endAfterExit?: boolean }
           eofSeen = true;
           if (exited || !endAfterExit) endReadable();
           return;
+        case 'close':
+          // The connection ended before the channel closed: the stream fails, so a cut transfer never looks
+          // complete. (No error on stderr: nobody may be listening there; the duplex carries it.)
+          if (msg.error) {
+            waitingWrite = undefined;
+            stderr.destroy();
+            duplex.destroy(msg.error);
+          }
+          return;
         case 'writable': {
           const w = waitingWrite;
           waitingWrite = undefined;
@@ -110,12 +119,6 @@ export function channelDuplex(channel: Channel, opts: { endAfterExit?: boolean }
     complete: () => {
       endReadable();
       waitingWrite?.();
-    },
-    // The connection ended before the channel closed: the stream fails, so a cut transfer never looks complete.
-    error: (err: Error) => {
-      waitingWrite = undefined;
-      stderr.destroy(); // no error here: nobody may be listening on stderr, the duplex carries it
-      duplex.destroy(err);
     },
   });
   return duplex;

@@ -650,8 +650,9 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
     });
   });
 
-  // When the connection is lost before a channel's CLOSE, every shape reports an error (ConnectionLostError):
-  // exec(), Channel subscribers and the Duplex adapter, so a cut transfer never looks complete. These tests
+  // When the connection is lost before a channel's CLOSE, every shape reports it (ConnectionLostError): exec()
+  // errors, the Channel's final `close` message carries the error, the Duplex adapter is destroyed with it, so
+  // a cut transfer never looks complete. These tests
   // cut our socket after 4 MiB of `cat /dev/zero`.
   describe('connection lost mid-command (the socket dies under a running channel)', () => {
     /** Opens a connection we can cut, runs `body`, and cuts the socket once 4 MiB of channel data came. */
@@ -687,7 +688,7 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client channels again
       expect(outcome.error).toBeInstanceOf(ConnectionLostError);
     });
 
-    it('a Channel subscriber gets an error, not complete', async () => {
+    it('a Channel subscriber sees the close carry the error (and completes, so nothing is unhandled)', async () => {
       const outcome = (await cutAfter4MiB(async (conn) => {
         const { channel, release } = await openSession(conn);
         try {

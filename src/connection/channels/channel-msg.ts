@@ -4,6 +4,7 @@
  * own requests, and window news for senders.
  */
 import type { ChannelRequest } from '../../channel/channel-requests.js';
+import type { SshError } from '../../errors.js';
 
 /** A request from the peer. With `wantReply`, answer with `reply(ok)` while handling it, or `defer()` it. */
 export interface IncomingRequest {
@@ -19,7 +20,12 @@ export type ChannelMsg =
   /** RFC 4254 §5.2: dataType 1 is stderr. */
   | { type: 'extended-data'; dataType: number; data: Uint8Array }
   | { type: 'eof' }
-  | { type: 'close' }
+  /**
+   * The channel is over. With `error`, the connection ended before the channel's CLOSE exchange, so the output
+   * may be cut short: a reason to report, not a normal end. (Subscribers still complete, never error, so a
+   * handler without an error callback cannot crash the process when a peer vanishes.)
+   */
+  | { type: 'close'; error?: SshError }
   | IncomingRequest
   /** RFC 4254 §6.10: the remote command's exit status. */
   | { type: 'exit-status'; code: number }

@@ -153,22 +153,17 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
 
   /** The channel is fully closed (both CLOSEs); completes every subscriber. */
   /**
-   * The channel is over: after both CLOSEs (subscribers complete), or with `error` when the connection ended
-   * first, so a cut connection never looks like a command that finished (subscribers error).
+   * The channel is over: after both CLOSEs, or with `error` when the connection ended first (then the final
+   * `close` message carries the error, so a cut connection never looks like a command that finished).
    */
   end(error?: SshError): void {
     if (this.ended) return;
-    if (!error) this.deliver({ type: 'close' });
+    this.deliver(error ? { type: 'close', error } : { type: 'close' });
     this.ended = true;
     this.failure = error;
     for (const r of this.pendingReplies.splice(0)) r(false);
-    if (!this.held) this.finishSubject();
+    if (!this.held) this.subject.complete();
     for (const hook of this.endHooks.splice(0)) hook(error);
-  }
-
-  private finishSubject(): void {
-    if (this.failure) this.subject.error(this.failure);
-    else this.subject.complete();
   }
 
   /**
@@ -207,7 +202,7 @@ export class Channel extends Observable<ChannelMsg> implements Observer<Uint8Arr
     if (held) {
       this.held = undefined;
       for (const { msg, after } of held) this.release(msg, after);
-      if (this.ended) this.finishSubject();
+      if (this.ended) this.subject.complete();
     }
     return () => {
       sub.unsubscribe();

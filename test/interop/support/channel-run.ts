@@ -125,6 +125,13 @@ export class ChannelRun {
             case 'writable':
               for (const w of this.writable.splice(0)) w();
               return;
+            case 'close':
+              // The connection ended before the channel closed: report it as the failure it is.
+              if (msg.error) {
+                this.finish();
+                reject(msg.error);
+              }
+              return;
           }
         },
         error: (e) => {
