@@ -26,4 +26,5 @@ export * from './private-key-body.js';
 export * from './private-key-file.js';
 export * from './public-key.js';
 export * from './public-key-line.js';
+export * from './rfc4716.js';
 export * from './signature.js';
