@@ -7,7 +7,7 @@
 import { catchError, EMPTY, mergeMap, Observable, Subject, type Subscription } from 'rxjs';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { equalBytes } from '../crypto/bytes.js';
-import { AuthError, DisconnectReason, PeerDisconnectError, UsageError } from '../errors.js';
+import { DisconnectReason, UsageError } from '../errors.js';
 import type { ByteIO } from '../io/byte-io.js';
 import { type Certificate, parseCertificate } from '../keys/certificate.js';
 import {
@@ -22,6 +22,7 @@ import type { PrivateKey } from '../keys/private-key.js';
 import type { ServerHostKey } from '../transport/transport-events.js';
 import { type AuthPolicy, type AuthRequest, type AuthStep, REJECT } from './auth-policy.js';
 import { Connection } from './connection.js';
+import { endConnection } from './connection-end.js';
 import { Driver } from './driver.js';
 import { type CommonOptions, coreOptions } from './options.js';
 import { ServerCore } from './server-core.js';
@@ -195,14 +196,7 @@ export function accept(io: ByteIO, options: AcceptOptions): Observable<Connectio
           return;
         case 'closed': {
           policySub?.unsubscribe();
-          const err = e.info.error;
-          const clean =
-            !err ||
-            (core.authenticated &&
-              err instanceof PeerDisconnectError &&
-              e.info.reason === DisconnectReason.BY_APPLICATION);
-          if (clean) subscriber.complete();
-          else subscriber.error(err ?? new AuthError('connection closed before authentication'));
+          endConnection(subscriber, e.info, core.authenticated);
           return;
         }
       }

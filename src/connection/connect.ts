@@ -21,7 +21,7 @@ import {
 } from 'rxjs';
 import type { ClientAuthMethod } from '../auth/client-auth.js';
 import { equalBytes } from '../crypto/bytes.js';
-import { AuthError, DisconnectReason, PeerDisconnectError, UsageError } from '../errors.js';
+import { DisconnectReason, UsageError } from '../errors.js';
 import type { ByteIO } from '../io/byte-io.js';
 import { type Certificate, parseCertificate } from '../keys/certificate.js';
 import {
@@ -36,6 +36,7 @@ import type { PrivateKey } from '../keys/private-key.js';
 import type { PublicKey } from '../keys/public-key.js';
 import { ClientCore } from './client-core.js';
 import { Connection } from './connection.js';
+import { endConnection } from './connection-end.js';
 import type { AuthPromptEvent, CoreEvent } from './core-events.js';
 import { Driver } from './driver.js';
 import { type HostKeyVerifier, runVerifier } from './host-key-verifier.js';
@@ -295,14 +296,7 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
           return;
         case 'closed': {
           pending.unsubscribe();
-          const err = e.info.error;
-          const clean =
-            !err ||
-            (core.authenticated &&
-              err instanceof PeerDisconnectError &&
-              e.info.reason === DisconnectReason.BY_APPLICATION);
-          if (clean) subscriber.complete();
-          else subscriber.error(err ?? new AuthError('connection closed before authentication'));
+          endConnection(subscriber, e.info, core.authenticated);
           return;
         }
       }
