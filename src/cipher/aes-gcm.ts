@@ -16,6 +16,18 @@ import { readUint32 } from './uint32.js';
 
 const TAG_LENGTH = 16;
 
+/**
+ * A backend's AES-GCM that can write ciphertext ‖ tag straight into a buffer (the node backend's does):
+ * the packet is then sealed with one copy of its bytes instead of three.
+ */
+interface SealsInto {
+  sealInto(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number): void;
+}
+
+function sealsInto(aead: AeadCipher): aead is AeadCipher & SealsInto {
+  return typeof (aead as Partial<SealsInto>).sealInto === 'function';
+}
+
 abstract class AesGcmBase {
   readonly blockSize = 16;
   readonly alignFrom = 4;
@@ -49,7 +61,9 @@ abstract class AesGcmBase {
 export class AesGcmSealer extends AesGcmBase implements PacketSealer {
   seal(_seq: number, packet: Uint8Array): void {
     const end = packet.length - TAG_LENGTH;
-    packet.set(this.aead.seal(this.iv, packet.subarray(0, 4), packet.subarray(4, end)), 4);
+    const aad = packet.subarray(0, 4);
+    if (sealsInto(this.aead)) this.aead.sealInto(this.iv, aad, packet.subarray(4, end), packet, 4);
+    else packet.set(this.aead.seal(this.iv, aad, packet.subarray(4, end)), 4);
     this.advance();
   }
 }

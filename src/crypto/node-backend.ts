@@ -32,6 +32,14 @@ import { createNodeSigners } from './node-signatures.js';
 const NATIVE_MODPOW_MIN_BITS = 1024;
 
 /** Builds the backend over a loaded `node:crypto` module. */
+/**
+ * AES-GCM that writes ciphertext ‖ tag into the caller's buffer, sparing the packet path a concatenation and
+ * a copy. The AES-GCM sealer (cipher/aes-gcm.ts) finds it by shape and falls back to `seal` without it.
+ */
+interface SealsInto {
+  sealInto(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number): void;
+}
+
 export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
   function createHash(alg: HashAlg): HashContext {
     const h = nc.createHash(alg);
@@ -57,18 +65,28 @@ export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
     };
   }
 
-  function aesGcm(key: Uint8Array): AeadCipher {
+  function aesGcm(key: Uint8Array): AeadCipher & SealsInto {
     assertBytes(key, [16, 32], 'AES-GCM key');
     const k = Uint8Array.from(key);
     const alg = k.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
+    function sealParts(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) {
+      assertBytes(iv, [12], 'AES-GCM IV');
+      const c = nc.createCipheriv(alg, k, iv, { authTagLength: 16 });
+      c.setAAD(aad);
+      const body = c.update(plaintext);
+      c.final(); // GCM is a stream mode: final() emits nothing
+      return { body, tag: c.getAuthTag() };
+    }
     return {
       seal(iv, aad, plaintext) {
-        assertBytes(iv, [12], 'AES-GCM IV');
-        const c = nc.createCipheriv(alg, k, iv, { authTagLength: 16 });
-        c.setAAD(aad);
-        const body = c.update(plaintext);
-        c.final(); // GCM is a stream mode: final() emits nothing
-        return concatBytes(body, c.getAuthTag());
+        const { body, tag } = sealParts(iv, aad, plaintext);
+        return concatBytes(body, tag);
+      },
+      sealInto(iv, aad, plaintext, out, at) {
+        // update() returns a fresh buffer, so `plaintext` may be a view of `out` (sealing a packet in place).
+        const { body, tag } = sealParts(iv, aad, plaintext);
+        out.set(body, at);
+        out.set(tag, at + body.length);
       },
       open(iv, aad, ciphertextAndTag) {
         assertBytes(iv, [12], 'AES-GCM IV');
