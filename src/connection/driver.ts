@@ -6,7 +6,7 @@
  */
 import { type SchedulerAction, type SchedulerLike, Subject, type Subscription, take } from 'rxjs';
 import { ConnectionLostError } from '../errors.js';
-import type { ByteIO } from '../io/byte-io.js';
+import { type ByteIO, writeBatch } from '../io/byte-io.js';
 import type { CoreBase } from './core-base.js';
 import type { CoreEvent } from './core-events.js';
 
@@ -65,8 +65,9 @@ export class Driver {
     try {
       do {
         this.again = false;
-        const out = this.core.pollTransmit();
-        if (out && this.io.write(out) === false) this.holdInput();
+        // The core's packets as they are (the core's pollTransmit would join them): one write per batch.
+        const batch = this.core.transport.pollTransmitBatch();
+        if (batch && writeBatch(this.io, batch) === false) this.holdInput();
         for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) this.events.next(e);
       } while (this.again);
       this.armTimer();

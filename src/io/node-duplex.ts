@@ -28,6 +28,15 @@ export function fromDuplex(stream: Duplex, remote?: ByteIO['remote']): ByteIO {
       if (stream.destroyed || !stream.writable) return true;
       return stream.write(bytes);
     },
+    writev(chunks) {
+      if (stream.destroyed || !stream.writable) return true;
+      // Corked, the writes reach the socket together (one writev) when uncorked, as one joined buffer would.
+      stream.cork();
+      let ok = true;
+      for (const chunk of chunks) ok = stream.write(chunk);
+      stream.uncork();
+      return ok;
+    },
     drained: fromEvent(stream, 'drain').pipe(map(() => undefined)),
     pauseInput: () => stream.pause(),
     resumeInput: () => stream.resume(),

@@ -99,7 +99,7 @@ export class Transport {
   private readonly identReader: IdentificationReader;
   private readonly decoder: PacketDecoder;
   private readonly encoder: PacketEncoder;
-  private readonly outbox: Uint8Array[] = [];
+  private outbox: Uint8Array[] = [];
   private readonly events: TransportEvent[] = [];
   private readonly queued: Uint8Array[] = [];
   private queuedBytes = 0;
@@ -284,6 +284,17 @@ export class Transport {
     }
     this.outbox.length = 0;
     return out;
+  }
+
+  /**
+   * The packets ready for the socket, as they are (no copy), for an adapter that writes several buffers at
+   * once (ByteIO.writev); the caller hands the whole batch over in one write.
+   */
+  pollTransmitBatch(): Uint8Array[] | undefined {
+    if (this.outbox.length === 0) return undefined;
+    const batch = this.outbox;
+    this.outbox = [];
+    return batch;
   }
 
   pollEvent(): TransportEvent | undefined {
