@@ -105,6 +105,11 @@ export abstract class CoreBase {
     return this.transport.pollTransmit();
   }
 
+  /** The pending packets as they are, for adapters that write a batch without joining it (writev). */
+  pollTransmitBatch(): Uint8Array[] | undefined {
+    return this.transport.pollTransmitBatch();
+  }
+
   pollEvent(): CoreEvent | undefined {
     return this.events.shift();
   }

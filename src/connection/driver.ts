@@ -65,8 +65,8 @@ export class Driver {
     try {
       do {
         this.again = false;
-        // The core's packets as they are (the core's pollTransmit would join them): one write per batch.
-        const batch = this.core.transport.pollTransmitBatch();
+        // The core's packets as they are (pollTransmit would join them): one write per batch.
+        const batch = this.core.pollTransmitBatch();
         if (batch && writeBatch(this.io, batch) === false) this.holdInput();
         for (let e = this.core.pollEvent(); e; e = this.core.pollEvent()) this.events.next(e);
       } while (this.again);
