@@ -49,6 +49,9 @@ import {
 import { startForwards } from './lib/ssh-forwards.js';
 import { planSession, runSession } from './lib/ssh-session.js';
 
+/** Longest wait for the socket to close after the connection ended. */
+const EXIT_GRACE_MS = 500;
+
 async function main(): Promise<void> {
   let cfg: SshCliConfig;
   try {
@@ -126,6 +129,10 @@ async function main(): Promise<void> {
   connection$.subscribe({
     next: (conn: Connection) => {
       authenticated = true;
+      // Before anything is printed: whoever waits for "Authenticated to" may signal us at once, and without a
+      // listener Node leaves SIGTERM to the default action (death mid-session, no SSH_MSG_DISCONNECT).
+      process.once('SIGINT', () => conn.close());
+      process.once('SIGTERM', () => conn.close());
       const a = conn.algorithms;
       debug(
         `Remote protocol version 2.0, remote software version ${conn.peerVersion.replace(/^SSH-2\.0-/, '')}`,
@@ -159,8 +166,6 @@ async function main(): Promise<void> {
           conn.close();
         },
       });
-      process.once('SIGINT', () => conn.close());
-      process.once('SIGTERM', () => conn.close());
       if (cfg.noCommand) return;
       const { plan, warning } = planSession(cfg, process.stdin.isTTY === true);
       if (warning) warn(warning);
@@ -180,7 +185,13 @@ async function main(): Promise<void> {
       if (err instanceof ConnectionLostError && !authenticated) fatal(`ssh: ${err.message}`);
       fatal(`ssh: ${cfg.host}: ${(err as Error).message}`);
     },
-    complete: () => process.exit(process.exitCode ?? 0),
+    // Exit once the socket has closed (our DISCONNECT read by the server; closing with its last packets unread
+    // would reset the connection and lose the DISCONNECT), or after EXIT_GRACE_MS if stdin keeps us alive.
+    complete: () => {
+      process.exitCode ??= 0;
+      (process.stdin as { unref?: () => void }).unref?.(); // nothing more will be read from it
+      setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+    },
   });
 }
 

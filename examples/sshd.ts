@@ -55,7 +55,7 @@ import {
   serve,
 } from '../src/index.js';
 import { parseRekeyLimit } from './lib/ssh-config.js';
-import { type AgentSocket, serveAgentSocket } from './lib/sshd-agent-socket.js';
+import { closeAgentSockets, sessionAgentSocket } from './lib/sshd-agent-socket.js';
 import { hangUpAll, serveSession } from './lib/sshd-session.js';
 
 const { values } = parseArgs({
@@ -140,6 +140,7 @@ const methods = [
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.once(signal, () => {
     hangUpAll();
+    closeAgentSockets();
     process.kill(process.pid, signal);
   });
 }
@@ -200,20 +201,9 @@ function serveChannels(conn: Connection): void {
   // agentForwarding() answers auth-agent-req@openssh.com (refused when a certificate lacks the permission).
   of(conn)
     .pipe(acceptSessions(), agentForwarding())
-    .subscribe(({ channel, agent }) => {
-      let socket: AgentSocket | undefined;
-      const agentSocket = () => {
-        if (!agent.requested || channel.closed) return undefined;
-        try {
-          socket ??= serveAgentSocket(conn, debug);
-        } catch (e) {
-          log(`agent forwarding: cannot make a socket: ${(e as Error).message}`);
-          return undefined;
-        }
-        return socket.path;
-      };
-      channel.onEnd(() => socket?.close());
-      serveSession(channel, { client, server: listening, log, debug, certificate, agentSocket });
+    .subscribe((session) => {
+      const agentSocket = sessionAgentSocket(session, { log, debug });
+      serveSession(session.channel, { client, server: listening, log, debug, certificate, agentSocket });
     });
   if (certificate && !certificate.permitPortForwarding) return;
   const onError = (e: Error) => debug(`forwarding: ${e.message}`);

@@ -3,12 +3,14 @@
  * sshd's auth_input_request_forwarding): a unix socket in a private directory (mkdtemp makes it 0700, so only
  * this user reaches the socket), each connection to it relayed over a new `auth-agent@openssh.com` channel
  * opened back to the client, whose ssh joins it to its own agent. Closing removes the socket and directory.
+ * agentForwarding() (rxssh/operators) has already answered the client's auth-agent-req@openssh.com.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
+import type { AgentForwardingSession } from '../../operators/agent-forwarding.js';
 import type { Channel } from '../../src/connection/channels/channel.js';
 import type { Connection } from '../../src/connection/connection.js';
 import { channelByteIO } from '../../src/io/channel-byte-io.js';
@@ -20,6 +22,36 @@ const MAX_UNREAD = 1 << 20;
 export interface AgentSocket {
   readonly path: string;
   close(): void;
+}
+
+/** Sockets of sessions still open, so a server being stopped can remove them. */
+const open = new Set<AgentSocket>();
+
+/** Removes every socket still open (the server is stopping). */
+export function closeAgentSockets(): void {
+  for (const s of open) s.close();
+}
+
+/**
+ * SSH_AUTH_SOCK for one session: made on first use once the client has asked for forwarding, removed when the
+ * session's channel ends. Returns undefined while there is nothing to offer (or the socket cannot be made).
+ */
+export function sessionAgentSocket(
+  { connection, channel, agent }: AgentForwardingSession,
+  log: { log(line: string): void; debug(line: string): void },
+): () => string | undefined {
+  let socket: AgentSocket | undefined;
+  channel.onEnd(() => socket?.close());
+  return () => {
+    if (!agent.requested || channel.closed) return undefined;
+    try {
+      socket ??= serveAgentSocket(connection, log.debug);
+    } catch (e) {
+      log.log(`agent forwarding: cannot make a socket: ${(e as Error).message}`);
+      return undefined;
+    }
+    return socket.path;
+  };
 }
 
 /**
@@ -56,17 +88,17 @@ export function serveAgentSocket(connection: Connection, debug: (line: string) =
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  let closed = false;
-  return {
+  const socket: AgentSocket = {
     path,
     close() {
-      if (closed) return;
-      closed = true;
+      if (!open.delete(socket)) return;
       server.close();
       for (const r of relays) r.unsubscribe();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  open.add(socket);
+  return socket;
 }
 
 /** Joins the socket and the channel until either ends: EOF each way, the rest bounded by MAX_UNREAD. */
