@@ -31,6 +31,11 @@ export function acceptSessions(opts: AcceptSessionsOptions = {}): OperatorFuncti
     return connection.incomingChannels$.pipe(
       filter((inc) => inc.channelType === 'session'),
       filter((inc) => {
+        // OpenSSH PROTOCOL §2.2: after no-more-sessions@openssh.com no session may be opened.
+        if (connection.noMoreSessionsReceived) {
+          inc.reject(1, 'no more sessions'); // RFC 4254 §5.1 SSH_OPEN_ADMINISTRATIVELY_PROHIBITED
+          return false;
+        }
         if (open < max) return true;
         inc.reject(4, 'too many sessions'); // RFC 4254 §5.1 SSH_OPEN_RESOURCE_SHORTAGE
         return false;

@@ -24,6 +24,7 @@ import { type AuthPolicy, type AuthRequest, type AuthStep, REJECT } from './auth
 import { Connection } from './connection.js';
 import { endConnection } from './connection-end.js';
 import { Driver } from './driver.js';
+import { announceHostKeys } from './host-keys-announce.js';
 import { type CommonOptions, coreOptions } from './options.js';
 import { ServerCore } from './server-core.js';
 
@@ -43,6 +44,11 @@ export interface AcceptOptions extends CommonOptions {
   maxAuthTries?: number;
   loginGraceTimeMs?: number;
   authFailureDelayMs?: number;
+  /**
+   * Announce every host key after authentication and prove them on request (OpenSSH PROTOCOL §2.5, what ssh's
+   * UpdateHostKeys listens for). On by default.
+   */
+  announceHostKeys?: boolean;
   /** Also offer and accept SHA-1 `ssh-rsa` signatures (off by default; RFC 8332 deprecates them). */
   allowSshRsaSha1?: boolean;
 }
@@ -192,6 +198,8 @@ export function accept(io: ByteIO, options: AcceptOptions): Observable<Connectio
           if (grant?.value && grant.username === e.username) grants.set(connection, grant.value);
           policySub?.unsubscribe();
           policySub = undefined;
+          if (options.announceHostKeys !== false && options.hostKeys.length > 0)
+            announceHostKeys(connection, options.hostKeys, base.crypto); // ends with the connection
           subscriber.next(connection);
           return;
         case 'closed': {

@@ -40,6 +40,7 @@ import { endConnection } from './connection-end.js';
 import type { AuthPromptEvent, CoreEvent } from './core-events.js';
 import { Driver } from './driver.js';
 import { type HostKeyVerifier, runVerifier } from './host-key-verifier.js';
+import { learnHostKeys } from './host-keys-update.js';
 import { type CommonOptions, coreOptions } from './options.js';
 
 export interface KbdIntChallenge {
@@ -89,6 +90,12 @@ export interface ConnectOptions extends CommonOptions {
   /** Host name for the verifier and messages. */
   host?: string;
   port?: number;
+  /**
+   * Learn the server's other host keys (OpenSSH PROTOCOL §2.5, like ssh's UpdateHostKeys): unknown ones are
+   * proved at once and reported on `Connection.hostKeys$`. On by default; `isKnownHostKey` spares proofs.
+   */
+  updateHostKeys?: boolean;
+  isKnownHostKey?: (key: PublicKey) => boolean;
 }
 
 /** A key whose private half is out of reach: it can only be asked to sign (see agentSigners in rxssh). */
@@ -195,6 +202,10 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
     const driver = new Driver(core, io, base.scheduler);
     const connection = new Connection(driver);
     const pending = new Subscription();
+    if (options.updateHostKeys !== false) {
+      const learn = { crypto: base.crypto, isKnown: options.isKnownHostKey };
+      pending.add(learnHostKeys(connection, learn, (u) => connection.reportHostKeys(u)));
+    }
     // A fixed password is offered once per method: repeating a refused one only adds failures (and lockouts).
     const staticPasswordUsed = new Set<string>();
     const staticPassword = (method: string): string | null => {

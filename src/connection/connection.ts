@@ -12,6 +12,7 @@ import type { ChannelMsg } from './channels/channel-msg.js';
 import { type ChannelOptions, ChannelTable, type IncomingChannel } from './channels/channel-table.js';
 import type { CoreEvent, DisconnectInfo, KexInfo } from './core-events.js';
 import type { Driver } from './driver.js';
+import type { HostKeysUpdate } from './host-keys-update.js';
 
 export class Connection {
   /** Emits once, with the reason, when the connection ends; then completes. */
@@ -26,7 +27,15 @@ export class Connection {
   readonly globalRequests$: Observable<GlobalRequestMsg>;
   /** Every message of every channel, tagged with its channel. */
   readonly messages$: Observable<{ channel: Channel; msg: ChannelMsg }>;
+  /**
+   * Client: the server's host keys once it announced them (OpenSSH PROTOCOL §2.5 hostkeys-00) and proved the
+   * ones we did not know yet; emits at most once (replayed to late subscribers), never for unproven keys.
+   */
+  readonly hostKeys$: Observable<HostKeysUpdate>;
   username = '';
+  /** Server: the client sent no-more-sessions@openssh.com (PROTOCOL §2.2); later session opens are refused. */
+  noMoreSessionsReceived = false;
+  private readonly hostKeysSubject = new ReplaySubject<HostKeysUpdate>(1);
   private readonly table: ChannelTable;
   private readonly globalRequests = new Subject<GlobalRequestMsg>();
   authMethod = '';
@@ -39,6 +48,7 @@ export class Connection {
     this.incomingChannels$ = this.table.incoming.asObservable();
     this.messages$ = this.table.messages.asObservable();
     this.globalRequests$ = this.globalRequests.asObservable();
+    this.hostKeys$ = this.hostKeysSubject.asObservable();
     this.events$ = driver.events.pipe(takeUntil(this.ended), share());
     this.rekey$ = driver.events.pipe(
       filter((e): e is Extract<CoreEvent, { type: 'kex' }> => e.type === 'kex' && !e.info.initial),
@@ -54,6 +64,7 @@ export class Connection {
           case 'closed':
             this.table.closeAll(e.info.error);
             this.globalRequests.complete();
+            this.hostKeysSubject.complete();
             this.disconnectSubject.next(e.info);
             this.disconnectSubject.complete();
             this.ended.next();
@@ -117,7 +128,27 @@ export class Connection {
     return this.table.count;
   }
 
+  /** Client, called by connect(): the host keys the server announced and proved (see `hostKeys$`). */
+  reportHostKeys(update: HostKeysUpdate): void {
+    this.hostKeysSubject.next(update);
+  }
+
+  /**
+   * Client: tells the server we will open no more `session` channels (OpenSSH PROTOCOL §2.2), so a hijacked
+   * connection cannot be used to start new ones. No reply comes.
+   */
+  noMoreSessions(): void {
+    this.sendGlobalRequest('no-more-sessions@openssh.com');
+  }
+
+  /** Sends a global request without want_reply (RFC 4254 §4): nothing answers it. */
+  sendGlobalRequest(name: string, data: Uint8Array = new Uint8Array(0)): void {
+    this.driver.run((core) => core.globalRequest(name, data));
+  }
+
   private offerGlobalRequest(e: Extract<CoreEvent, { type: 'global-request' }>): void {
+    // PROTOCOL §2.2: recorded here so every session acceptor can refuse later opens.
+    if (e.name === 'no-more-sessions@openssh.com') this.noMoreSessionsReceived = true;
     const answer = new Answerable<{ ok: boolean; data?: Uint8Array }>((a) =>
       this.driver.run(() => e.reply(a.ok, a.data)),
     );
