@@ -21,8 +21,8 @@ export function hostKeyProofData(sessionId: Uint8Array, blob: Uint8Array): Uint8
 }
 
 /**
- * PROTOCOL §2.5: RSA proofs use the RSA algorithm negotiated for the key exchange when there was one
- * (OpenSSH's client insists on it then), else rsa-sha2-512.
+ * PROTOCOL §2.5 leaves the RSA algorithm open. After an RSA key exchange OpenSSH's client insists on that
+ * exchange's algorithm; otherwise it takes any, and we sign with rsa-sha2-512 (sshd would use SHA-1 ssh-rsa).
  */
 export function rsaProofAlgorithm(kexHostKeyAlgorithm: string): SignatureAlgorithm {
   return kexHostKeyAlgorithm.startsWith('rsa-sha2-256') ? 'rsa-sha2-256' : 'rsa-sha2-512';

@@ -110,10 +110,13 @@ function proved(connection: Connection, crypto: CryptoBackend, keys: PublicKey[]
   } catch {
     return false;
   }
-  const rsa = rsaProofAlgorithm(connection.algorithms.hostKey);
-  const rsaAllowed = connection.algorithms.hostKey.startsWith('rsa-sha2-')
-    ? [rsa]
-    : (['rsa-sha2-512', 'rsa-sha2-256'] as const);
+  // After an RSA key exchange the proof must use its algorithm (as OpenSSH's client insists). Otherwise sshd
+  // signs RSA proofs with its default, SHA-1 `ssh-rsa` (serverloop.c), which OpenSSH's client accepts too: a
+  // proof over our session id cannot be replayed, so SHA-1 collisions do not help an impostor here.
+  const kexAlgorithm = connection.algorithms.hostKey;
+  const rsaAllowed = kexAlgorithm.startsWith('rsa-sha2-')
+    ? [rsaProofAlgorithm(kexAlgorithm)]
+    : (['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] as const);
   return keys.every((key, i) =>
     verifySignature(
       crypto,

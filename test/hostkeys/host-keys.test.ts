@@ -132,6 +132,48 @@ describe('hostkeys-00 / hostkeys-prove-00 (OpenSSH PROTOCOL §2.5)', () => {
     expect(seen).toEqual([]);
   });
 
+  // A server that announces [kex key, rsa] and proves rsa with `algorithm` (sshd signs with ssh-rsa after a
+  // non-RSA key exchange: serverloop.c, server_input_hostkeys_prove).
+  const rsaProvedWith = async (
+    kexKey: typeof ed,
+    algorithm: 'ssh-rsa' | 'rsa-sha2-512',
+    clientHostKey: string,
+  ) => {
+    const { client$, server$ } = connectedPair({
+      server: { hostKeys: [kexKey], announceHostKeys: false },
+      client: { algorithms: { hostKey: [clientHostKey] }, verifyHostKey: () => true },
+    });
+    server$.subscribe((s: Connection) => {
+      s.globalRequests$.subscribe((r) => {
+        if (r.name !== 'hostkeys-prove-00@openssh.com') return;
+        const data = hostKeyProofData(s.sessionId, rsa.publicKey.blob);
+        r.reply(true, encodeHostkeysProveReply([rsa.sign(crypto, data, algorithm)]));
+      });
+      s.sendGlobalRequest(
+        'hostkeys-00@openssh.com',
+        encodeGlobalRequestPayload({
+          type: 'hostkeys-00@openssh.com',
+          hostKeys: [kexKey.publicKey.blob, rsa.publicKey.blob],
+        }),
+      );
+    });
+    const conn = await live(client$);
+    const seen: { proven: readonly { blob: Uint8Array }[] }[] = [];
+    conn.hostKeys$.subscribe((u) => seen.push(u));
+    await firstValueFrom(timer(50));
+    return seen.map((u) => blobs(u.proven));
+  };
+
+  it('accepts a SHA-1 ssh-rsa proof after a non-RSA key exchange, as sshd sends it', async () => {
+    expect(await rsaProvedWith(ed, 'ssh-rsa', 'ssh-ed25519')).toEqual([hex(rsa)]);
+  });
+
+  it("after an RSA key exchange, only that exchange's RSA algorithm proves a key", async () => {
+    const rsa2 = key('ssh-rsa', 'rsa2');
+    expect(await rsaProvedWith(rsa2, 'rsa-sha2-512', 'rsa-sha2-256')).toEqual([]);
+    expect(await rsaProvedWith(rsa2, 'rsa-sha2-512', 'rsa-sha2-512')).toEqual([hex(rsa)]);
+  });
+
   it('the proof is a signature over string name ‖ string session id ‖ string blob', async () => {
     const { client$, server$ } = connectedPair({ server: { hostKeys: [ed] } });
     server$.subscribe();
