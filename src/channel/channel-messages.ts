@@ -137,16 +137,24 @@ export function decodeChannelWindowAdjust(payload: Uint8Array): {
   return m;
 }
 
-/** Writes the fixed header of DATA / EXTENDED_DATA and the data in one allocation (the hot path). */
-function dataPacket(header: number, recipient: number, dataType: number | undefined, data: Uint8Array) {
+/**
+ * The fixed header of DATA / EXTENDED_DATA for `length` bytes of data, with `room` bytes free after it (the
+ * data itself, when the caller joins the two in one allocation).
+ */
+function dataHeader(
+  header: number,
+  recipient: number,
+  dataType: number | undefined,
+  length: number,
+  room: number,
+): Uint8Array {
   const head = dataType === undefined ? 9 : 13;
-  const out = new Uint8Array(head + data.length);
+  const out = new Uint8Array(head + room);
   const v = new DataView(out.buffer);
   out[0] = header;
   v.setUint32(1, recipient >>> 0);
   if (dataType !== undefined) v.setUint32(5, dataType >>> 0);
-  v.setUint32(head - 4, data.length);
-  out.set(data, head);
+  v.setUint32(head - 4, length);
   return out;
 }
 
@@ -155,7 +163,17 @@ function dataPacket(header: number, recipient: number, dataType: number | undefi
 //   uint32    recipient channel
 //   string    data
 export function encodeChannelData(recipientChannel: number, data: Uint8Array): Uint8Array {
-  return dataPacket(MSG.CHANNEL_DATA, recipientChannel, undefined, data);
+  const out = dataHeader(MSG.CHANNEL_DATA, recipientChannel, undefined, data.length, data.length);
+  out.set(data, 9);
+  return out;
+}
+
+/**
+ * Everything of a DATA payload but the data (9 bytes): the hot path sends it with the data as a separate
+ * tail, so the data is copied once, straight into the packet.
+ */
+export function encodeChannelDataHeader(recipientChannel: number, dataLength: number): Uint8Array {
+  return dataHeader(MSG.CHANNEL_DATA, recipientChannel, undefined, dataLength, 0);
 }
 
 /** `data` is a view into `payload`: no copy. */
@@ -172,8 +190,23 @@ export function decodeChannelData(payload: Uint8Array): { recipientChannel: numb
 //   uint32    data_type_code (1 = SSH_EXTENDED_DATA_STDERR)
 //   string    data
 export function encodeChannelExtendedData(recipientChannel: number, dataType: number, data: Uint8Array) {
+  const out = encodeExtendedHeader(recipientChannel, dataType, data.length, data.length);
+  out.set(data, 13);
+  return out;
+}
+
+/** Everything of an EXTENDED_DATA payload but the data (13 bytes), like encodeChannelDataHeader. */
+export function encodeChannelExtendedDataHeader(
+  recipientChannel: number,
+  dataType: number,
+  dataLength: number,
+): Uint8Array {
+  return encodeExtendedHeader(recipientChannel, dataType, dataLength, 0);
+}
+
+function encodeExtendedHeader(recipient: number, dataType: number, length: number, room: number) {
   assertUint32(dataType, 'data type code');
-  return dataPacket(MSG.CHANNEL_EXTENDED_DATA, recipientChannel, dataType, data);
+  return dataHeader(MSG.CHANNEL_EXTENDED_DATA, recipient, dataType, length, room);
 }
 
 /** `data` is a view into `payload`: no copy. */

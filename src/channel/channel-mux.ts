@@ -8,6 +8,7 @@
  * throws UsageError from the commands. Event payloads (`data`) are views into the received payload.
  */
 import { ProtocolError, UsageError } from '../errors.js';
+import { joinParts } from '../transport/packet-encoder.js';
 import { MSG } from '../wire/message-numbers.js';
 import type { ChannelEvent } from './channel-events.js';
 import * as m from './channel-messages.js';
@@ -19,18 +20,20 @@ import {
   type MuxLimits,
   resolveMuxOptions,
   resolveWindow,
+  type SendParts,
+  type SendPayload,
 } from './mux-options.js';
 import { ReceiveWindow } from './receive-window.js';
 
 export type { ChannelEvent } from './channel-events.js';
-export type { ChannelMuxOptions, ChannelOpenOptions } from './mux-options.js';
+export type { ChannelMuxOptions, ChannelOpenOptions, SendParts } from './mux-options.js';
 
 const EXTENDED_DATA_STDERR = 1; // RFC 4254 §5.2
 const EMPTY = new Uint8Array(0);
 
 /**
  * @example
- * const mux = new ChannelMux({ send: (p) => transport.send(p) });
+ * const mux = new ChannelMux({ send: (p) => transport.send(p) }, (head, tail) => transport.send(head, tail));
  * const id = mux.open('session');
  * mux.receive(payload); // each connection-layer payload numbered 90..100
  * for (let e = mux.poll(); e; e = mux.poll()) {
@@ -43,10 +46,16 @@ export class ChannelMux {
   private readonly events: ChannelEvent[] = [];
   private eventHead = 0;
   private readonly limits: MuxLimits;
-  private readonly send: (payload: Uint8Array) => void;
+  private readonly send: SendPayload;
 
-  constructor(options: ChannelMuxOptions) {
-    this.send = options.send;
+  /** `sendParts` takes DATA and EXTENDED_DATA as header and data; without it they are joined for `send`. */
+  constructor(options: ChannelMuxOptions, sendParts?: SendParts) {
+    const send = options.send;
+    this.send = (payload, tail) => {
+      if (tail === undefined) send(payload);
+      else if (sendParts) sendParts(payload, tail);
+      else send(joinParts(payload, tail));
+    };
     this.limits = resolveMuxOptions(options);
   }
 

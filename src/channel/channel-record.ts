@@ -5,6 +5,7 @@
  */
 import { MSG } from '../wire/message-numbers.js';
 import * as m from './channel-messages.js';
+import type { SendPayload } from './mux-options.js';
 import { ReceiveWindow } from './receive-window.js';
 import { SendQueue } from './send-queue.js';
 
@@ -50,7 +51,7 @@ export class ChannelRecord {
     public phase: Phase,
     window: { window: number; maxPacket: number },
     maxSendPacket: number,
-    private readonly send: (payload: Uint8Array) => void,
+    private readonly send: SendPayload,
   ) {
     this.out = new SendQueue(maxSendPacket);
     this.in = new ReceiveWindow(window.window, window.maxPacket);
@@ -102,10 +103,11 @@ export class ChannelRecord {
   }
 
   private readonly emitData = (data: Uint8Array, dataType: number | undefined): void => {
-    this.send(
+    // Header and data go separately: the data is copied once, by the transport into the packet.
+    const head =
       dataType === undefined
-        ? m.encodeChannelData(this.peerId, data)
-        : m.encodeChannelExtendedData(this.peerId, dataType, data),
-    );
+        ? m.encodeChannelDataHeader(this.peerId, data.length)
+        : m.encodeChannelExtendedDataHeader(this.peerId, dataType, data.length);
+    this.send(head, data);
   };
 }

@@ -20,6 +20,17 @@ export interface ChannelMuxOptions {
   writableThreshold?: number;
 }
 
+/**
+ * Hands one connection-layer payload to the transport as two parts, to be sent as `head ‖ tail` (the
+ * multiplexer's DATA and EXTENDED_DATA: header and data). The data is then copied once, straight into the
+ * packet, instead of into a joined payload first. Given to the ChannelMux constructor beside the options;
+ * without one, the parts are joined and go through `send`.
+ */
+export type SendParts = (head: Uint8Array, tail: Uint8Array) => void;
+
+/** How the multiplexer sends: a whole payload, or one given as head and tail (see SendParts). */
+export type SendPayload = (payload: Uint8Array, tail?: Uint8Array) => void;
+
 /** Per-channel overrides for open() and acceptOpen(). */
 export interface ChannelOpenOptions {
   window?: number;

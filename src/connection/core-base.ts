@@ -44,7 +44,8 @@ export abstract class CoreBase {
     this.transport = new Transport({ ...options, role });
     this.keepalive = new Keepalive(options.keepalive, options.clock());
     const send = (p: Uint8Array) => this.transport.send(p);
-    this.mux = new ChannelMux({ ...options.channels, send });
+    // Channel data goes to the transport apart from its header: copied once, straight into the packet.
+    this.mux = new ChannelMux({ ...options.channels, send }, (head, tail) => this.transport.send(head, tail));
     this.globals = new GlobalRequests(send);
   }
 

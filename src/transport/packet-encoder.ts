@@ -84,18 +84,28 @@ export class PacketEncoder {
     this.compressor ??= compressor;
   }
 
-  /** Frames, pads and protects one payload; the result is the whole packet for a single write. */
-  encode(payload: Uint8Array): Uint8Array {
+  /**
+   * Frames, pads and protects one payload, `payload ‖ tail` when a tail is given (channel data, copied once,
+   * straight into the packet); the result is the whole packet for a single write.
+   */
+  encode(payload: Uint8Array, tail?: Uint8Array): Uint8Array {
+    const length = payload.length + (tail ? tail.length : 0);
     // Checked before compressing, so a refused payload never enters (and desynchronises) the zlib stream.
-    if (payload.length > MAX_PAYLOAD_LENGTH) {
-      throw new UsageError(`payload of ${payload.length} bytes is over the ${MAX_PAYLOAD_LENGTH}-byte limit`);
+    if (length > MAX_PAYLOAD_LENGTH) {
+      throw new UsageError(`payload of ${length} bytes is over the ${MAX_PAYLOAD_LENGTH}-byte limit`);
     }
-    const body = this.compressor ? this.compressor.compress(payload) : payload;
+    let head = payload;
+    let rest = tail;
+    if (this.compressor) {
+      head = this.compressor.compress(tail ? joinParts(payload, tail) : payload);
+      rest = undefined;
+    }
+    const bodyLength = head.length + (rest ? rest.length : 0);
     const { blockSize, alignFrom, trailerLength } = this.sealer;
-    const unpadded = 4 + 1 + body.length - alignFrom;
+    const unpadded = 4 + 1 + bodyLength - alignFrom;
     let padding = blockSize - (unpadded % blockSize);
     if (padding < MIN_PADDING) padding += blockSize;
-    const packetLength = 1 + body.length + padding;
+    const packetLength = 1 + bodyLength + padding;
 
     const packet = new Uint8Array(4 + packetLength + trailerLength);
     packet[0] = packetLength >>> 24;
@@ -103,9 +113,10 @@ export class PacketEncoder {
     packet[2] = packetLength >>> 8;
     packet[3] = packetLength;
     packet[4] = padding;
-    packet.set(body, 5);
+    packet.set(head, 5);
+    if (rest) packet.set(rest, 5 + head.length);
     // RFC 4253 §6: "The padding SHOULD consist of random bytes."
-    packet.set(this.randomPadding(padding), 5 + body.length);
+    packet.set(this.randomPadding(padding), 5 + bodyLength);
 
     this.sealer.seal(this.sequence, packet);
     this.sequence = (this.sequence + 1) >>> 0;
@@ -122,4 +133,12 @@ export class PacketEncoder {
     this.paddingUsed += n;
     return bytes;
   }
+}
+
+/** `head ‖ tail` in one new buffer (a payload given in two parts, where one piece is needed). */
+export function joinParts(head: Uint8Array, tail: Uint8Array): Uint8Array {
+  const out = new Uint8Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
+  return out;
 }

@@ -47,7 +47,7 @@ import {
 import { directionKeys } from './key-schedule.js';
 import { classifyIncoming, sendableDuringKex } from './message-rules.js';
 import { PacketDecoder } from './packet-decoder.js';
-import { PacketEncoder } from './packet-encoder.js';
+import { joinParts, PacketEncoder } from './packet-encoder.js';
 import { defaultRekeyBytes, RekeyCounter, type RekeyLimits } from './rekey-policy.js';
 import type { ServerHostKey, TransportEvent } from './transport-events.js';
 
@@ -173,15 +173,20 @@ export class Transport {
 
   // ---- commands ------------------------------------------------------------------------------------------
 
-  /** Sends an upper-layer (or transport) message; queued while our key exchange runs. */
-  send(payload: Uint8Array): void {
+  /**
+   * Sends an upper-layer (or transport) message, `payload ‖ tail`; queued while our key exchange runs. A
+   * tail (channel data) is copied once, straight into the packet; it is not kept, so the caller may reuse it.
+   */
+  send(payload: Uint8Array, tail?: Uint8Array): void {
     if (this.closed) return;
     if (this.round && !this.round.sentNewKeys && !sendableDuringKex(payload[0])) {
-      this.queued.push(payload);
-      this.queuedBytes += payload.length;
+      // Queued past this call: joined into a copy of our own.
+      const whole = tail ? joinParts(payload, tail) : payload;
+      this.queued.push(whole);
+      this.queuedBytes += whole.length;
       return;
     }
-    this.write(payload);
+    this.write(payload, tail);
   }
 
   /** True while upper layers should hold back (a key exchange is holding too much of their output). */
@@ -323,8 +328,8 @@ export class Transport {
 
   // ---- internals -----------------------------------------------------------------------------------------
 
-  private write(payload: Uint8Array): void {
-    const packet = this.encoder.encode(payload);
+  private write(payload: Uint8Array, tail?: Uint8Array): void {
+    const packet = this.encoder.encode(payload, tail);
     this.outbox.push(packet);
     this.counter.bytesOut += packet.length;
     this.counter.packetsOut++;
