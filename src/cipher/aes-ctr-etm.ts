@@ -7,29 +7,13 @@
  *
  * The MAC covers exactly the bytes received, so it is checked before anything is decrypted.
  */
-import type { CryptoBackend, StreamCipher } from '../crypto/backend.js';
 import { MacError } from '../errors.js';
-import { AES_BLOCK, createAesCtr } from './aes-ctr.js';
-import { PacketMac } from './packet-mac.js';
-import type { MacSpec, PacketOpener, PacketSealer } from './types.js';
+import { CtrMacBase } from './ctr-mac-base.js';
+import type { PacketOpener, PacketSealer } from './types.js';
 import { readUint32 } from './uint32.js';
 
-abstract class CtrEtmBase {
-  readonly blockSize = AES_BLOCK;
+abstract class CtrEtmBase extends CtrMacBase {
   readonly alignFrom = 4;
-  readonly trailerLength: number;
-  protected readonly ctr: StreamCipher;
-  protected readonly mac: PacketMac;
-
-  constructor(crypto: CryptoBackend, key: Uint8Array, iv: Uint8Array, macSpec: MacSpec, macKey: Uint8Array) {
-    this.ctr = createAesCtr(crypto, key, iv);
-    this.mac = new PacketMac(crypto, macSpec, macKey);
-    this.trailerLength = this.mac.length;
-  }
-
-  dispose(): void {
-    this.mac.dispose();
-  }
 }
 
 export class CtrEtmSealer extends CtrEtmBase implements PacketSealer {

@@ -7,30 +7,15 @@
  * The length is inside the cipher, so the reader decrypts the first block to learn it; the MAC can only be
  * checked once the whole packet is decrypted, and nothing is released before it is.
  */
-import type { CryptoBackend, StreamCipher } from '../crypto/backend.js';
 import { wipe } from '../crypto/bytes.js';
 import { MacError, UsageError } from '../errors.js';
-import { AES_BLOCK, createAesCtr } from './aes-ctr.js';
-import { PacketMac } from './packet-mac.js';
-import type { MacSpec, PacketOpener, PacketSealer } from './types.js';
+import { AES_BLOCK } from './aes-ctr.js';
+import { CtrMacBase } from './ctr-mac-base.js';
+import type { PacketOpener, PacketSealer } from './types.js';
 import { readUint32 } from './uint32.js';
 
-abstract class CtrHmacBase {
-  readonly blockSize = AES_BLOCK;
+abstract class CtrHmacBase extends CtrMacBase {
   readonly alignFrom = 0;
-  readonly trailerLength: number;
-  protected readonly ctr: StreamCipher;
-  protected readonly mac: PacketMac;
-
-  constructor(crypto: CryptoBackend, key: Uint8Array, iv: Uint8Array, macSpec: MacSpec, macKey: Uint8Array) {
-    this.ctr = createAesCtr(crypto, key, iv);
-    this.mac = new PacketMac(crypto, macSpec, macKey);
-    this.trailerLength = this.mac.length;
-  }
-
-  dispose(): void {
-    this.mac.dispose();
-  }
 }
 
 export class CtrHmacSealer extends CtrHmacBase implements PacketSealer {
