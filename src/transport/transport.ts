@@ -10,7 +10,6 @@
  */
 
 import { CIPHERS } from '../cipher/registry.js';
-import type { DirectionKeys } from '../cipher/types.js';
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
 import { equalBytes, utf8 } from '../crypto/bytes.js';
 import {
@@ -24,8 +23,6 @@ import {
 } from '../errors.js';
 import type { KexInitLists } from '../kex/kexinit-lists.js';
 import { guessWasRight, type Negotiated, negotiate } from '../kex/negotiate.js';
-import { KEX_METHODS } from '../kex/registry.js';
-import type { KexExchange, KexResult } from '../kex/types.js';
 import { MSG } from '../wire/message-numbers.js';
 import * as tm from '../wire/transport-messages.js';
 import {
@@ -44,8 +41,10 @@ import {
   IdentificationReader,
   identificationLine,
 } from './identification.js';
+import { createExchange, directionOf, type KexRound } from './kex-round.js';
 import { directionKeys } from './key-schedule.js';
 import { classifyIncoming, sendableDuringKex } from './message-rules.js';
+import { Outbox } from './outbox.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { joinParts, PacketEncoder } from './packet-encoder.js';
 import { defaultRekeyBytes, RekeyCounter, type RekeyLimits } from './rekey-policy.js';
@@ -71,20 +70,6 @@ export interface TransportOptions {
   maxQueuedBytes?: number;
 }
 
-interface KexRound {
-  initial: boolean;
-  ours: Uint8Array;
-  theirs?: Uint8Array;
-  negotiated?: Negotiated;
-  exchange?: KexExchange;
-  result?: KexResult;
-  inKeys?: DirectionKeys;
-  ignoreNextKexPacket: boolean;
-  sentNewKeys: boolean;
-  receivedNewKeys: boolean;
-  startedAt: number;
-}
-
 export class Transport {
   readonly role: 'client' | 'server';
   readonly ourIdentification: string;
@@ -99,7 +84,7 @@ export class Transport {
   private readonly identReader: IdentificationReader;
   private readonly decoder: PacketDecoder;
   private readonly encoder: PacketEncoder;
-  private outbox: Uint8Array[] = [];
+  private readonly outbox = new Outbox();
   private readonly events: TransportEvent[] = [];
   private readonly queued: Uint8Array[] = [];
   private queuedBytes = 0;
@@ -277,29 +262,12 @@ export class Transport {
 
   /** All bytes ready for the socket, as one buffer (one write per batch). */
   pollTransmit(): Uint8Array | undefined {
-    if (this.outbox.length === 0) return undefined;
-    if (this.outbox.length === 1) return this.outbox.pop();
-    let n = 0;
-    for (const b of this.outbox) n += b.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const b of this.outbox) {
-      out.set(b, o);
-      o += b.length;
-    }
-    this.outbox.length = 0;
-    return out;
+    return this.outbox.take();
   }
 
-  /**
-   * The packets ready for the socket, as they are (no copy), for an adapter that writes several buffers at
-   * once (ByteIO.writev); the caller hands the whole batch over in one write.
-   */
+  /** The packets ready for the socket, as they are, for adapters that write a batch at once (ByteIO.writev). */
   pollTransmitBatch(): Uint8Array[] | undefined {
-    if (this.outbox.length === 0) return undefined;
-    const batch = this.outbox;
-    this.outbox = [];
-    return batch;
+    return this.outbox.takeBatch();
   }
 
   pollEvent(): TransportEvent | undefined {
@@ -471,27 +439,15 @@ export class Transport {
     });
     r.negotiated = negotiated;
     if (theirs.firstKexPacketFollows && !guessWasRight(client, server)) r.ignoreNextKexPacket = true;
-    const method = KEX_METHODS[negotiated.kex];
-    if (!method) throw new KexError(`no implementation for ${negotiated.kex}`, 'local');
-    const [clientKexInit, serverKexInit] = this.role === 'client' ? [r.ours, p] : [p, r.ours];
-    const [cv, sv] =
-      this.role === 'client'
-        ? [this.ourIdentification, this.peerIdentification!.line]
-        : [this.peerIdentification!.line, this.ourIdentification];
-    const ctx = {
+    r.exchange = createExchange(this.role, negotiated, {
       crypto: this.opts.crypto,
       random: this.opts.random,
-      clientVersion: utf8(cv),
-      serverVersion: utf8(sv),
-      clientKexInit,
-      serverKexInit,
-    };
-    if (this.role === 'client') {
-      r.exchange = method.client(ctx);
-    } else {
-      const key = (this.opts.hostKeys ?? []).find((k) => k.algorithms.includes(negotiated.hostKey))!;
-      r.exchange = method.server(ctx, { blob: key.blob, sign: (h) => key.sign(h, negotiated.hostKey) });
-    }
+      ourIdentification: this.ourIdentification,
+      peerIdentification: this.peerIdentification!.line,
+      ourKexInit: r.ours,
+      peerKexInit: p,
+      hostKeys: this.opts.hostKeys ?? [],
+    });
     for (const m of r.exchange.start()) this.write(m);
   }
 
@@ -515,10 +471,7 @@ export class Transport {
     r.result = result;
     if (r.initial) this.sessionId = result.exchangeHash;
     const n = r.negotiated!;
-    const [inDir, inCipher, inMac] =
-      this.role === 'client'
-        ? (['serverToClient', n.cipherSC, n.macSC] as const)
-        : (['clientToServer', n.cipherCS, n.macCS] as const);
+    const [inDir, inCipher, inMac] = directionOf(this.role, n, 'in');
     r.inKeys = directionKeys(this.opts.crypto, result, this.sessionId!, inDir, inCipher, inMac);
     if (this.role === 'server') {
       this.sendNewKeys();
@@ -538,10 +491,7 @@ export class Transport {
   private sendNewKeys(): void {
     const r = this.round!;
     const n = r.negotiated!;
-    const [outDir, outCipher, outMac] =
-      this.role === 'client'
-        ? (['clientToServer', n.cipherCS, n.macCS] as const)
-        : (['serverToClient', n.cipherSC, n.macSC] as const);
+    const [outDir, outCipher, outMac] = directionOf(this.role, n, 'out');
     const outKeys = directionKeys(this.opts.crypto, r.result!, this.sessionId!, outDir, outCipher, outMac);
     this.write(tm.encodeNewKeys());
     this.encoder.setKeys(outKeys);
@@ -560,8 +510,7 @@ export class Transport {
    * once authenticated, each time with a fresh stream, as OpenSSH restarts zlib at every NEWKEYS.
    */
   private applyCompression(direction: 'in' | 'out', n: Negotiated): void {
-    const clientToServer = (direction === 'out') === (this.role === 'client');
-    const name = clientToServer ? n.compCS : n.compSC;
+    const name = directionOf(this.role, n, direction)[0] === 'clientToServer' ? n.compCS : n.compSC;
     const on = name === 'zlib' || (name === 'zlib@openssh.com' && this.authenticated);
     if (direction === 'out') this.encoder.setCompression(on ? new ZlibCompressor() : undefined);
     else this.decoder.setDecompression(on ? new ZlibDecompressor(this.decoder.maxPacketLength) : undefined);
