@@ -11,7 +11,7 @@
 
 import { CIPHERS } from '../cipher/registry.js';
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
-import { equalBytes, utf8 } from '../crypto/bytes.js';
+import { equalBytes } from '../crypto/bytes.js';
 import {
   ConnectionLostError,
   DisconnectReason,
@@ -34,6 +34,7 @@ import {
   STRICT_KEX_SERVER,
 } from './algorithms.js';
 import { ZlibCompressor, ZlibDecompressor } from './compression.js';
+import { ExtInfoPolicy, serverExtInfo } from './ext-info-policy.js';
 import { HostKeyCheck } from './host-key-check.js';
 import {
   encodeIdentification,
@@ -91,9 +92,7 @@ export class Transport {
   private round?: KexRound;
   private kexCount = 0;
   private packetsSeen = 0;
-  private peerWantsExtInfo = false;
-  private extInfoReceived = 0;
-  private extInfoWindow = false;
+  private readonly extInfo: ExtInfoPolicy;
   private holdForUpper = false;
   private authenticated = false;
   private readonly counter = new RekeyCounter();
@@ -103,6 +102,7 @@ export class Transport {
 
   constructor(private readonly opts: TransportOptions) {
     this.role = opts.role;
+    this.extInfo = new ExtInfoPolicy(opts.role);
     this.identReader = new IdentificationReader(opts.role === 'client');
     this.decoder = new PacketDecoder(opts.crypto, { maxPacketLength: opts.maxPacketLength });
     this.encoder = new PacketEncoder(opts.crypto, opts.random);
@@ -204,7 +204,7 @@ export class Transport {
   setAuthenticated(): void {
     if (this.authenticated) return;
     this.authenticated = true;
-    this.extInfoWindow = false;
+    this.extInfo.close();
     const n = this.negotiated;
     // zlib@openssh.com: compression starts after USERAUTH_SUCCESS (OpenSSH PROTOCOL §1.2).
     if (n) {
@@ -344,8 +344,7 @@ export class Transport {
     // RFC 4253 §7.1 and PROTOCOL §1.9: key exchange starts at once, so the first packet must be KEXINIT.
     if (first && type !== MSG.KEXINIT)
       throw new ProtocolError(`first packet was message ${type}, not KEXINIT`);
-    const wasExtInfoWindow = this.extInfoWindow;
-    this.extInfoWindow = false;
+    const extInfoInPlace = this.extInfo.next();
     const phase = this.round?.theirs && !this.round.receivedNewKeys ? 'exchanging' : 'idle';
     const strictInitial = this.strictKex && this.kexCount === 0;
     switch (classifyIncoming(type, phase, strictInitial)) {
@@ -380,7 +379,7 @@ export class Transport {
         this.events.push({ type: 'unimplemented', sequence: tm.decodeUnimplemented(p) });
         return;
       case MSG.EXT_INFO:
-        return this.onExtInfo(p, wasExtInfoWindow);
+        return this.onExtInfo(p, extInfoInPlace);
       case MSG.KEXINIT:
         return this.onKexInit(p);
       case MSG.NEWKEYS:
@@ -454,7 +453,9 @@ export class Transport {
   private noteInitialMarkers(theirs: KexInitLists): void {
     const peerStrict = this.role === 'client' ? STRICT_KEX_SERVER : STRICT_KEX_CLIENT;
     this.strictKex = (this.opts.strictKex ?? true) && theirs.kex.includes(peerStrict);
-    this.peerWantsExtInfo = theirs.kex.includes(this.role === 'client' ? EXT_INFO_SERVER : EXT_INFO_CLIENT);
+    this.extInfo.peerWantsIt = theirs.kex.includes(
+      this.role === 'client' ? EXT_INFO_SERVER : EXT_INFO_CLIENT,
+    );
     // OpenSSH PROTOCOL §1.9: with strict kex the KEXINIT must have been the very first packet (it was: checked above).
   }
 
@@ -499,7 +500,8 @@ export class Transport {
     this.applyCompression('out', n);
     r.sentNewKeys = true;
     // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
-    if (r.initial && this.role === 'server' && this.peerWantsExtInfo) this.write(this.serverExtInfo());
+    if (r.initial && this.role === 'server' && this.extInfo.peerWantsIt)
+      this.write(serverExtInfo(this.opts.serverSigAlgs));
     for (const q of this.queued.splice(0)) this.write(q);
     this.queuedBytes = 0;
     if (r.receivedNewKeys) this.finishKex();
@@ -516,13 +518,6 @@ export class Transport {
     else this.decoder.setDecompression(on ? new ZlibDecompressor(this.decoder.maxPacketLength) : undefined);
   }
 
-  private serverExtInfo(): Uint8Array {
-    const ext = new Map<string, Uint8Array>();
-    if (this.opts.serverSigAlgs?.length) ext.set('server-sig-algs', utf8(this.opts.serverSigAlgs.join(',')));
-    ext.set('ping@openssh.com', utf8('0'));
-    return tm.encodeExtInfo(ext);
-  }
-
   private onNewKeys(p: Uint8Array): void {
     const r = this.round;
     if (!r?.result || r.receivedNewKeys) throw new ProtocolError('NEWKEYS before the key exchange finished');
@@ -533,7 +528,7 @@ export class Transport {
     this.applyCompression('in', n);
     r.receivedNewKeys = true;
     // RFC 8308 §2.1: we always announce ext-info-c / ext-info-s, so the peer may send EXT_INFO here.
-    if (r.initial) this.extInfoWindow = true;
+    if (r.initial) this.extInfo.open();
     if (r.sentNewKeys) this.finishKex();
   }
 
@@ -554,12 +549,8 @@ export class Transport {
     });
   }
 
-  private onExtInfo(p: Uint8Array, inWindow: boolean): void {
-    // RFC 8308 §2.4 positions: right after the peer's first NEWKEYS; a server may send one more during auth.
-    const allowed = inWindow || (this.role === 'client' && !this.authenticated && this.extInfoReceived === 1);
-    const cap = this.role === 'client' ? 2 : 1;
-    if (!allowed || this.extInfoReceived >= cap) throw new ProtocolError('EXT_INFO out of place');
-    this.extInfoReceived++;
+  private onExtInfo(p: Uint8Array, inPlace: boolean): void {
+    this.extInfo.accept(inPlace, this.authenticated);
     const ext = tm.decodeExtInfo(p);
     for (const [k, v] of ext) this.peerExtensions.set(k, v);
     this.events.push({ type: 'ext-info', extensions: ext });
