@@ -10,7 +10,6 @@
  */
 
 import { CIPHERS } from '../cipher/registry.js';
-import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
 import { equalBytes } from '../crypto/bytes.js';
 import {
   ConnectionLostError,
@@ -26,7 +25,6 @@ import { guessWasRight, type Negotiated, negotiate } from '../kex/negotiate.js';
 import { MSG } from '../wire/message-numbers.js';
 import * as tm from '../wire/transport-messages.js';
 import {
-  type AlgorithmPreferences,
   EXT_INFO_CLIENT,
   EXT_INFO_SERVER,
   kexInitLists,
@@ -48,28 +46,11 @@ import { classifyIncoming, sendableDuringKex } from './message-rules.js';
 import { Outbox } from './outbox.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { joinParts, PacketEncoder } from './packet-encoder.js';
-import { defaultRekeyBytes, RekeyCounter, type RekeyLimits } from './rekey-policy.js';
-import type { ServerHostKey, TransportEvent } from './transport-events.js';
+import { defaultRekeyBytes, RekeyCounter } from './rekey-policy.js';
+import type { TransportEvent } from './transport-events.js';
+import type { TransportOptions } from './transport-options.js';
 
-export interface TransportOptions {
-  role: 'client' | 'server';
-  crypto: CryptoBackend;
-  random: RandomSource;
-  clock: () => number;
-  algorithms: AlgorithmPreferences;
-  /** Server: the host keys we can prove possession of. */
-  hostKeys?: readonly ServerHostKey[];
-  software?: string;
-  rekey?: RekeyLimits;
-  strictKex?: boolean;
-  /** Server: signature algorithms advertised in `server-sig-algs` (RFC 8308 §3.1). */
-  serverSigAlgs?: readonly string[];
-  /** Milliseconds a rekey may take before we give up (the initial exchange is bounded by login grace). */
-  kexTimeoutMs?: number;
-  maxPacketLength?: number;
-  /** Bytes of upper-layer messages we hold while a key exchange runs before reporting backpressure. */
-  maxQueuedBytes?: number;
-}
+export type { TransportOptions } from './transport-options.js';
 
 export class Transport {
   readonly role: 'client' | 'server';
