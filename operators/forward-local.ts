@@ -8,11 +8,12 @@
  * connection$.pipe(forwardLocal({ listen: { host: '127.0.0.1', port: 0 }, target: { host: 'db', port: 5432 } }))
  *   .subscribe(({ port }) => console.log(`psql -h 127.0.0.1 -p ${port}`));
  */
-import { catchError, mergeMap, type OperatorFunction, of, switchMap, takeUntil, throwError } from 'rxjs';
+import { type OperatorFunction, switchMap } from 'rxjs';
 import type { Connection } from '../src/connection/connection.js';
-import { listenSockets, type SocketAddress } from '../src/io/net-sockets.js';
-import { type ForwardingLog, forwardingError, type HostPort } from './forwarding-error.js';
+import type { SocketAddress } from '../src/io/net-sockets.js';
+import type { ForwardingLog, HostPort } from './forwarding-error.js';
 import { forwardSocket } from './open-direct-tcpip.js';
+import { type ListeningAddress, serveLocalSockets } from './serve-local-sockets.js';
 
 export interface ForwardLocalOptions {
   /** Where to listen; port 0 lets the kernel choose. Host undefined listens on every interface. */
@@ -23,29 +24,10 @@ export interface ForwardLocalOptions {
   onError?: ForwardingLog;
 }
 
-export interface ListeningAddress {
-  address: string;
-  port: number;
-}
+export type { ListeningAddress };
 
 export function forwardLocal(opts: ForwardLocalOptions): OperatorFunction<Connection, ListeningAddress> {
   return switchMap((conn) =>
-    listenSockets(opts.listen).pipe(
-      catchError((err) =>
-        throwError(() =>
-          forwardingError(
-            `cannot listen to port ${opts.listen.port} on ${opts.listen.host ?? '*'}`,
-            err,
-            'local',
-          ),
-        ),
-      ),
-      mergeMap((ev) =>
-        ev.type === 'listening'
-          ? of({ address: ev.address, port: ev.port })
-          : forwardSocket(conn, ev.socket, opts.target, opts.onError),
-      ),
-      takeUntil(conn.disconnect$),
-    ),
+    serveLocalSockets(conn, opts.listen, (socket) => forwardSocket(conn, socket, opts.target, opts.onError)),
   );
 }

@@ -8,29 +8,17 @@
  * // curl --socks5-hostname 127.0.0.1:1080 http://intranet.example/
  */
 import type { Socket } from 'node:net';
-import {
-  catchError,
-  EMPTY,
-  finalize,
-  mergeMap,
-  type Observable,
-  type OperatorFunction,
-  of,
-  switchMap,
-  takeUntil,
-  tap,
-  throwError,
-} from 'rxjs';
+import { catchError, EMPTY, finalize, type Observable, type OperatorFunction, switchMap, tap } from 'rxjs';
 import type { Connection } from '../src/connection/connection.js';
 import { ChannelOpenError } from '../src/errors.js';
-import { listenSockets, type SocketAddress } from '../src/io/net-sockets.js';
+import type { SocketAddress } from '../src/io/net-sockets.js';
 import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { SocksReply } from '../src/io/socks5.js';
 import { socks5Handshake } from '../src/io/socks5-handshake.js';
 import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
-import type { ListeningAddress } from './forward-local.js';
 import { type ForwardingLog, forwardingError } from './forwarding-error.js';
 import { openDirectTcpip } from './open-direct-tcpip.js';
+import { type ListeningAddress, serveLocalSockets } from './serve-local-sockets.js';
 
 export interface SocksProxyOptions {
   listen: SocketAddress;
@@ -39,23 +27,7 @@ export interface SocksProxyOptions {
 
 export function socksProxy(opts: SocksProxyOptions): OperatorFunction<Connection, ListeningAddress> {
   return switchMap((conn) =>
-    listenSockets(opts.listen).pipe(
-      catchError((err) =>
-        throwError(() =>
-          forwardingError(
-            `cannot listen to port ${opts.listen.port} on ${opts.listen.host ?? '*'}`,
-            err,
-            'local',
-          ),
-        ),
-      ),
-      mergeMap((ev) =>
-        ev.type === 'listening'
-          ? of({ address: ev.address, port: ev.port })
-          : proxyOne(conn, ev.socket, opts.onError),
-      ),
-      takeUntil(conn.disconnect$),
-    ),
+    serveLocalSockets(conn, opts.listen, (socket) => proxyOne(conn, socket, opts.onError)),
   );
 }
 
