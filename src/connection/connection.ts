@@ -4,7 +4,7 @@
  * connection ends, which `disconnect$` reports exactly once.
  */
 import { filter, map, Observable, ReplaySubject, Subject, share, takeUntil } from 'rxjs';
-import { ConnectionLostError, DisconnectReason } from '../errors.js';
+import { ConnectionLostError, DisconnectReason, UsageError } from '../errors.js';
 import type { Negotiated } from '../kex/negotiate.js';
 import { Answerable } from './channels/answerable.js';
 import type { Channel } from './channels/channel.js';
@@ -35,6 +35,8 @@ export class Connection {
   username = '';
   /** Server: the client sent no-more-sessions@openssh.com (PROTOCOL §2.2); later session opens are refused. */
   noMoreSessionsReceived = false;
+  /** Client: we sent no-more-sessions@openssh.com (PROTOCOL §2.2); later session opens fail here. */
+  private noMoreSessionsSent = false;
   private readonly hostKeysSubject = new ReplaySubject<HostKeysUpdate>(1);
   private readonly table: ChannelTable;
   private readonly globalRequests = new Subject<GlobalRequestMsg>();
@@ -112,10 +114,19 @@ export class Connection {
 
   /**
    * Opens a channel (RFC 4254 §5.1) when subscribed; emits it once the peer confirms and completes when it
-   * closes. Unsubscribing closes the channel. Errors with ChannelOpenError when the peer refuses.
+   * closes. Unsubscribing closes the channel. Errors with ChannelOpenError when the peer refuses, and with
+   * UsageError, sending nothing, for a `session` after `noMoreSessions()`.
    */
   openChannel(channelType: string, data?: Uint8Array, opts?: ChannelOptions): Observable<Channel> {
-    return this.table.open(channelType, data, opts);
+    if (channelType !== 'session') return this.table.open(channelType, data, opts);
+    return new Observable<Channel>((subscriber) => {
+      // PROTOCOL §2.2: we promised the server no more sessions; refuse here rather than ask and be refused.
+      if (this.noMoreSessionsSent) {
+        subscriber.error(new UsageError('no session channel may be opened after noMoreSessions()'));
+        return;
+      }
+      return this.table.open(channelType, data, opts).subscribe(subscriber);
+    });
   }
 
   /** Opens a `session` channel (RFC 4254 §6.1) for exec, shell or a subsystem. */
@@ -135,9 +146,16 @@ export class Connection {
 
   /**
    * Client: tells the server we will open no more `session` channels (OpenSSH PROTOCOL §2.2), so a hijacked
-   * connection cannot be used to start new ones. No reply comes.
+   * connection cannot be used to start new ones. No reply comes. Sessions already open stay usable. From now
+   * on this connection keeps the promise itself: a later `session()` or `openChannel('session')` errors with
+   * UsageError when subscribed, and nothing is sent. Other channel types (forwardings, agent) are unaffected.
+   *
+   * @example
+   * conn.noMoreSessions();
+   * conn.session().subscribe({ error: (e) => console.log(e instanceof UsageError) }); // true; nothing was sent
    */
   noMoreSessions(): void {
+    this.noMoreSessionsSent = true;
     this.sendGlobalRequest('no-more-sessions@openssh.com');
   }
 

@@ -197,7 +197,8 @@ describe('no-more-sessions@openssh.com (OpenSSH PROTOCOL §2.2)', () => {
     const conn = await live(client$);
     const first = await firstValueFrom(conn.session());
     expect(first).toBeDefined();
-    conn.noMoreSessions();
+    // Sent raw: conn.noMoreSessions() would refuse the next session itself, before the server sees it.
+    conn.sendGlobalRequest('no-more-sessions@openssh.com');
     await expect(firstValueFrom(conn.session())).rejects.toMatchObject({
       name: 'ChannelOpenError',
       openReason: 1,

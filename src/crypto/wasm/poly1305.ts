@@ -1,0 +1,60 @@
+/**
+ * Poly1305 (RFC 8439 §2.5) in WebAssembly, from poly1305.wat: about 4× noble's pure-JS Poly1305, and the
+ * limit on chacha20-poly1305@openssh.com throughput in both backends. Compiled synchronously (the module is
+ * about 1 KiB), so the backends stay synchronous; `undefined` where WebAssembly is unavailable or refused
+ * (e.g. a Content-Security-Policy without 'wasm-unsafe-eval'), and the backends fall back to noble.
+ */
+import { fromBase64 } from '../bytes.js';
+import { POLY1305_WASM_BASE64 } from './poly1305-binary.js';
+
+/** Offsets in the module's memory (poly1305.wat's layout). */
+const KEY_AT = 0;
+const TAG_AT = 32;
+const MESSAGE_AT = 64;
+const PAGE = 65536;
+
+interface Poly1305Exports {
+  memory: WebAssembly.Memory;
+  mac(length: number): void;
+}
+
+export interface WasmPoly1305 {
+  /**
+   * The 16-byte tag of `message` under the 32-byte one-time `key` (r ‖ s), written into `out` when given.
+   * The module zeroes its copy of the key; the copy of the message stays in its memory until overwritten.
+   */
+  mac(key: Uint8Array, message: Uint8Array, out?: Uint8Array): Uint8Array;
+}
+
+class Poly1305Instance implements WasmPoly1305 {
+  private bytes: Uint8Array;
+
+  constructor(private readonly exports: Poly1305Exports) {
+    this.bytes = new Uint8Array(exports.memory.buffer);
+  }
+
+  mac(key: Uint8Array, message: Uint8Array, out = new Uint8Array(16)): Uint8Array {
+    const need = MESSAGE_AT + message.length;
+    if (need > this.bytes.length) {
+      this.exports.memory.grow(Math.ceil((need - this.bytes.length) / PAGE));
+      this.bytes = new Uint8Array(this.exports.memory.buffer);
+    }
+    this.bytes.set(key, KEY_AT);
+    this.bytes.set(message, MESSAGE_AT);
+    this.exports.mac(message.length);
+    out.set(this.bytes.subarray(TAG_AT, TAG_AT + 16));
+    return out;
+  }
+}
+
+/** A fresh instance (its own memory), or undefined when this platform cannot compile WebAssembly. */
+export function loadWasmPoly1305(): WasmPoly1305 | undefined {
+  if (typeof WebAssembly !== 'object') return undefined;
+  try {
+    const module = new WebAssembly.Module(fromBase64(POLY1305_WASM_BASE64));
+    const instance = new WebAssembly.Instance(module, {});
+    return new Poly1305Instance(instance.exports as unknown as Poly1305Exports);
+  } catch {
+    return undefined;
+  }
+}
