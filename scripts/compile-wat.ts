@@ -13,7 +13,7 @@ export const WASM_SOURCES = [
 
 export const WASM_DIR = fileURLToPath(new URL('../src/crypto/wasm/', import.meta.url));
 
-/** Compiles one source; `simd` enables the fixed-width SIMD proposal (v128), everything else is MVP. */
+/** Compiles one source (the fixed-width SIMD proposal, v128, is accepted; sources that do not use it stay MVP). */
 export async function compileWat(file: string): Promise<Uint8Array> {
   const wabt = await initWabt();
   const source = await readFile(new URL(file, `file://${WASM_DIR}`), 'utf8');

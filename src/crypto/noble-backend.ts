@@ -25,6 +25,7 @@ import {
 import { modPowBigInt } from './mod-pow.js';
 import { NobleAesCtr } from './noble-aes-ctr.js';
 import { completeRsaCrt, rsaPkcs1Sign, rsaPkcs1Verify } from './rsa-pkcs1.js';
+import { sharedWasmPoly1305 } from './wasm/poly1305.js';
 
 const HASHES = { sha1, sha256, sha384, sha512 } as const;
 
@@ -190,7 +191,8 @@ export const nobleCrypto: CryptoBackend = {
   chacha20,
   poly1305(key, message) {
     assertBytes(key, [32], 'Poly1305 key');
-    return poly1305(message, key);
+    const wasm = sharedWasmPoly1305();
+    return wasm ? wasm.mac(key, message) : poly1305(message, key);
   },
   x25519PublicKey(privateKey) {
     assertBytes(privateKey, [32], 'X25519 private key');

@@ -3,7 +3,8 @@
  *
  * This file only *types* node:crypto; the module itself is handed in by `createNodeBackend`, so a browser
  * bundle that never calls it never has to resolve `node:crypto` (see index.ts). Signatures live in
- * node-signatures.ts. Poly1305 is noble's in both backends: Node 20 exposes no Poly1305.
+ * node-signatures.ts. Node 20 exposes no Poly1305: both backends use the WebAssembly one (wasm/poly1305.ts),
+ * or noble's where WebAssembly is unavailable.
  */
 
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
@@ -27,6 +28,7 @@ import {
   u8,
 } from './node-key-objects.js';
 import { createNodeSigners } from './node-signatures.js';
+import { sharedWasmPoly1305 } from './wasm/poly1305.js';
 
 /** Below this size bigint square-and-multiply is as fast as a round trip through OpenSSL. */
 const NATIVE_MODPOW_MIN_BITS = 1024;
@@ -208,7 +210,8 @@ export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
     chacha20,
     poly1305(key, message) {
       assertBytes(key, [32], 'Poly1305 key');
-      return poly1305(message, key);
+      const wasm = sharedWasmPoly1305();
+      return wasm ? wasm.mac(key, message) : poly1305(message, key);
     },
     x25519PublicKey(privateKey) {
       assertBytes(privateKey, [32], 'X25519 private key');

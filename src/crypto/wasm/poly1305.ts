@@ -51,10 +51,18 @@ class Poly1305Instance implements WasmPoly1305 {
 export function loadWasmPoly1305(): WasmPoly1305 | undefined {
   if (typeof WebAssembly !== 'object') return undefined;
   try {
-    const module = new WebAssembly.Module(fromBase64(POLY1305_WASM_BASE64));
+    const module = new WebAssembly.Module(fromBase64(POLY1305_WASM_BASE64) as Uint8Array<ArrayBuffer>);
     const instance = new WebAssembly.Instance(module, {});
     return new Poly1305Instance(instance.exports as unknown as Poly1305Exports);
   } catch {
     return undefined;
   }
+}
+
+let shared: WasmPoly1305 | undefined | null = null;
+
+/** One instance for the whole process, compiled on first use; both backends share it (calls never nest). */
+export function sharedWasmPoly1305(): WasmPoly1305 | undefined {
+  if (shared === null) shared = loadWasmPoly1305();
+  return shared;
 }

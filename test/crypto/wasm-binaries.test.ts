@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { compileWat, WASM_SOURCES } from '../../scripts/compile-wat.js';
+import { fromBase64, toHex } from '../../src/crypto/bytes.js';
+import { POLY1305_WASM_BASE64 } from '../../src/crypto/wasm/poly1305-binary.js';
+
+/**
+ * The WebAssembly the library runs is committed as base64 in TypeScript modules (src/crypto/wasm/*-binary.ts);
+ * this recompiles each .wat source and fails when the committed bytes differ. Fix: `npm run build:wasm`.
+ */
+const COMMITTED: Record<string, string> = {
+  'poly1305.wat': POLY1305_WASM_BASE64,
+};
+
+describe.each(WASM_SOURCES)('$wat', ({ wat, module }) => {
+  it(`is what ${module} holds`, async () => {
+    expect(COMMITTED[wat], `add ${module} to this test`).toBeDefined();
+    expect(toHex(fromBase64(COMMITTED[wat]))).toBe(toHex(await compileWat(wat)));
+  });
+});
