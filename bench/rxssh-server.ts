@@ -99,6 +99,8 @@ serve(
     channels: window ? { window } : undefined,
     // Bench peers hammer us with many connections; failing ones are reported, not fatal.
     maxAuthTries: 6,
+    // The scale cells open up to 25 connections at once; like raising sshd's MaxStartups for a load test.
+    maxStartups: false,
   },
   (err) => process.stderr.write(`connection failed: ${(err as Error).message}\n`),
 )

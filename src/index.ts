@@ -18,6 +18,7 @@ export {
   acceptedUserCertificate,
   hostCertificateSigner,
   hostKeySigner,
+  type ServeOptions,
   type ServerAuthStep,
   serve,
   type UserCertificateGrant,
@@ -40,6 +41,7 @@ export {
 } from './connection/host-key-verifier.js';
 export { knownHostsVerifier } from './connection/known-hosts-verifier.js';
 export { ServerCore } from './connection/server-core.js';
+export { DEFAULT_MAX_STARTUPS, type MaxStartups } from './connection/startups-gate.js';
 export type { CryptoBackend, HashAlg, RandomSource } from './crypto/backend.js';
 export { defaultCrypto, nobleCrypto, nodeCrypto } from './crypto/index.js';
 export { seededRandom, systemRandom } from './crypto/random.js';

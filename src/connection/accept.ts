@@ -4,10 +4,21 @@
  * flow through the `auth` policy; the Connection is emitted once the client is authenticated. Completes on a
  * clean end, errors with a typed SshError otherwise; unsubscribing disconnects.
  */
-import { catchError, EMPTY, mergeMap, Observable, Subject, type Subscription } from 'rxjs';
+import {
+  catchError,
+  defer,
+  EMPTY,
+  finalize,
+  mergeMap,
+  Observable,
+  Subject,
+  type Subscription,
+  tap,
+} from 'rxjs';
 import type { CryptoBackend } from '../crypto/backend.js';
 import { equalBytes } from '../crypto/bytes.js';
-import { DisconnectReason, UsageError } from '../errors.js';
+import { systemRandom } from '../crypto/random.js';
+import { AdmissionError, DisconnectReason, UsageError } from '../errors.js';
 import type { ByteIO } from '../io/byte-io.js';
 import { type Certificate, parseCertificate } from '../keys/certificate.js';
 import {
@@ -27,6 +38,7 @@ import { Driver } from './driver.js';
 import { announceHostKeys } from './host-keys-announce.js';
 import { type CommonOptions, coreOptions } from './options.js';
 import { ServerCore } from './server-core.js';
+import { type MaxStartups, StartupsGate } from './startups-gate.js';
 
 export interface AcceptOptions extends CommonOptions {
   hostKeys: readonly PrivateKey[];
@@ -218,22 +230,71 @@ export function accept(io: ByteIO, options: AcceptOptions): Observable<Connectio
   });
 }
 
-/** Serves every incoming ByteIO; a failed connection is reported to `onError` and never stops the others. */
+export interface ServeOptions extends AcceptOptions {
+  /**
+   * Unauthenticated connections allowed at once, sshd's `MaxStartups start:rate:full` (default 10:30:100;
+   * `false` turns the limit off). A refused connection gets sshd's one-line notice and is closed before any
+   * key exchange, so a flood of half-open logins costs little and cannot starve real clients.
+   */
+  maxStartups?: MaxStartups | false;
+  /** Unauthenticated connections one source address may hold at once (sshd's PerSourceMaxStartups; off). */
+  perSourceMaxStartups?: number;
+  /**
+   * A hook for source penalties (what sshd's PerSourcePenalties decides built in): return false to refuse a
+   * connection before any protocol work, e.g. for an address that recently failed authentication.
+   */
+  admit?: (remote: { address: string; port: number } | undefined) => boolean;
+}
+
+/** What a refused connection reads before the close (the line sshd sends when MaxStartups drops one). */
+const REFUSED_NOTICE = new TextEncoder().encode('Not allowed at this time\r\n');
+
+/**
+ * Serves every incoming ByteIO; a failed or refused connection is reported to `onError` and never stops the
+ * others. Admission (MaxStartups, the `admit` hook) is decided as each one arrives.
+ */
 export function serve(
   incoming: Observable<ByteIO>,
-  options: AcceptOptions,
+  options: ServeOptions,
   onError?: (err: unknown, io: ByteIO) => void,
 ): Observable<Connection> {
-  return incoming.pipe(
-    mergeMap((io) =>
-      accept(io, options).pipe(
-        catchError((err) => {
-          onError?.(err, io);
+  return defer(() => {
+    const gate =
+      options.maxStartups === false
+        ? undefined
+        : new StartupsGate({
+            maxStartups: options.maxStartups,
+            perSource: options.perSourceMaxStartups,
+            random: options.random ?? systemRandom,
+          });
+    return incoming.pipe(
+      mergeMap((io) => {
+        const ticket = options.admit?.(io.remote) === false ? 'hook' : gate?.admit(io.remote?.address);
+        if (typeof ticket === 'string') {
+          refuse(io);
+          onError?.(new AdmissionError(ticket), io);
           return EMPTY;
-        }),
-      ),
-    ),
-  );
+        }
+        // Counts as unauthenticated until accept() emits (auth succeeded) or the connection ends.
+        return accept(io, options).pipe(
+          tap(() => ticket?.release()),
+          finalize(() => ticket?.release()),
+          catchError((err) => {
+            onError?.(err, io);
+            return EMPTY;
+          }),
+        );
+      }),
+    );
+  });
+}
+
+function refuse(io: ByteIO): void {
+  try {
+    io.write(REFUSED_NOTICE);
+  } finally {
+    io.end();
+  }
 }
 
 function defaultSigAlgs(allowSha1 = false): string[] {
