@@ -147,3 +147,19 @@ export class ChannelClosedError extends SshError {
     super(message, DisconnectReason.BY_APPLICATION, 'peer');
   }
 }
+
+/**
+ * A server refused a connection before any protocol work: too many unauthenticated connections (MaxStartups,
+ * `why` 'full' or 'random-early-drop'), too many from one source ('per-source'), or the application's admission
+ * hook said no ('hook').
+ */
+export class AdmissionError extends SshError {
+  override name = 'AdmissionError';
+  constructor(readonly why: 'full' | 'random-early-drop' | 'per-source' | 'hook') {
+    super(
+      `connection refused by admission control (${why})`,
+      DisconnectReason.TOO_MANY_CONNECTIONS,
+      'policy',
+    );
+  }
+}
