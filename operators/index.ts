@@ -42,3 +42,18 @@ export { ForwardingError, type ForwardingLog, type HostPort } from './forwarding
 export { requireMethods } from './require-methods.js';
 export { type PtyOptions, requestPty, shell, subsystem, windowChange } from './shell.js';
 export { type SocksProxyOptions, socksProxy } from './socks-proxy.js';
+export {
+  type AllowX11Options,
+  allowX11,
+  type SessionX11,
+  type X11Display,
+  type X11Session,
+  type X11State,
+} from './x11-allow.js';
+export {
+  connectX11Display,
+  parseX11Display,
+  type X11Connector,
+  type X11DisplayTarget,
+} from './x11-display.js';
+export { forwardX11, MIT_MAGIC_COOKIE, requestX11, type X11ForwardOptions } from './x11-forward.js';

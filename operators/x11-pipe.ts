@@ -1,0 +1,87 @@
+/**
+ * Joins a forwarded `x11` channel (RFC 4254 §6.3.2) to the local X display, as src/io/socket-channel.ts joins
+ * a TCP forward, with one step more: the first bytes from the channel must be an X11 setup message carrying
+ * our fake cookie, which is replaced with the real one before anything reaches the display (ssh(1) does the
+ * same in channels.c). A mismatch or malformed setup ends both sides; nothing of it is passed on.
+ */
+import type { Socket } from 'node:net';
+import { pipeline, Transform } from 'node:stream';
+import { Observable } from 'rxjs';
+import type { Channel } from '../src/connection/channels/channel.js';
+import { concatBytes } from '../src/crypto/bytes.js';
+import { channelDuplex } from '../src/io/channel-duplex.js';
+import { swapX11Cookie, type X11CookieSwap } from './x11-setup.js';
+
+/** A Transform that holds bytes until the setup message is complete, checks it, then passes everything on. */
+export function x11SetupGate(swap: X11CookieSwap): Transform {
+  let held: Uint8Array | undefined = new Uint8Array(0);
+  return new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      if (!held) return callback(null, chunk);
+      held = concatBytes(held, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      let verdict: ReturnType<typeof swapX11Cookie>;
+      try {
+        verdict = swapX11Cookie(held, swap);
+      } catch (e) {
+        held = undefined;
+        return callback(e as Error);
+      }
+      if (!verdict.done) return callback();
+      const rest = held.subarray(verdict.length);
+      held = undefined;
+      this.push(Buffer.from(verdict.setup));
+      callback(null, rest.length ? Buffer.from(rest) : undefined);
+    },
+    flush(callback) {
+      // The peer ended before a whole setup message: nothing is passed on.
+      held = undefined;
+      callback();
+    },
+  });
+}
+
+/**
+ * Completes when both directions are over; errors (after closing both sides) when the setup is refused.
+ * Unsubscribing destroys the socket and closes the channel.
+ */
+export function pipeX11Channel(socket: Socket, channel: Channel, swap: X11CookieSwap): Observable<never> {
+  return new Observable<never>((subscriber) => {
+    const duplex = channelDuplex(channel, { endAfterExit: false });
+    const gate = x11SetupGate(swap);
+    let open = 2;
+    const directionDone = (err: Error | null | undefined) => {
+      if (subscriber.closed) return;
+      if (err) {
+        socket.destroy();
+        duplex.destroy();
+        channel.close();
+        // Only the gate's verdict is news; a reset of either side is an ordinary end.
+        if (refusal) subscriber.error(refusal);
+        else subscriber.complete();
+        return;
+      }
+      if (--open === 0) {
+        channel.close();
+        subscriber.complete();
+      }
+    };
+    let refusal: Error | undefined;
+    // Registered before the pipelines', so the verdict is known before they tear the other streams down.
+    gate.once('error', (e) => {
+      refusal = e;
+    });
+    // display → channel: the display's FIN becomes the channel's EOF.
+    pipeline(socket, duplex, directionDone);
+    // channel → gate → display: the channel's EOF becomes a FIN once the setup was let through.
+    pipeline(duplex, gate, socket, directionDone);
+    channel.onEnd(() => {
+      if (socket.writableFinished) socket.destroy();
+      else socket.once('finish', () => socket.destroy());
+    });
+    return () => {
+      socket.destroy();
+      duplex.destroy();
+      channel.close();
+    };
+  });
+}
