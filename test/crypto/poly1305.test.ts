@@ -149,7 +149,7 @@ describe('Poly1305 in WebAssembly', () => {
     }
   });
 
-  it('writes into a caller buffer, grows its memory, and zeroes its copy of the key', () => {
+  it('writes into a caller buffer, grows its memory, and zeroes the key and its powers of r', () => {
     const own = loadWasmPoly1305()!;
     const key = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
     const big = new Uint8Array(3 * 65536 + 5).fill(7);
@@ -159,5 +159,6 @@ describe('Poly1305 in WebAssembly', () => {
     expect(toHex(own.mac(key, new Uint8Array(3)))).toBe(toHex(noblePoly1305(new Uint8Array(3), key)));
     const memory = (own as unknown as { bytes: Uint8Array }).bytes;
     expect(memory.subarray(0, 32)).toEqual(new Uint8Array(32));
+    expect(memory.subarray(48, 256)).toEqual(new Uint8Array(208));
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Poly1305 (RFC 8439 §2.5) in WebAssembly, from poly1305.wat: about 4× noble's pure-JS Poly1305, and the
- * limit on chacha20-poly1305@openssh.com throughput in both backends. Compiled synchronously (the module is
- * about 1 KiB), so the backends stay synchronous; `undefined` where WebAssembly is unavailable or refused
+ * Poly1305 (RFC 8439 §2.5) in WebAssembly, from poly1305.wat: about 7× noble's pure-JS Poly1305 (1.8 GB/s
+ * against 0.24 on 32 KiB messages), which bounded chacha20-poly1305@openssh.com in both backends. Compiled
+ * synchronously (the module is about 2 KiB), so the backends stay synchronous; `undefined` where WebAssembly is unavailable or refused
  * (e.g. a Content-Security-Policy without 'wasm-unsafe-eval'), and the backends fall back to noble.
  */
 import { fromBase64 } from '../bytes.js';
@@ -10,7 +10,7 @@ import { POLY1305_WASM_BASE64 } from './poly1305-binary.js';
 /** Offsets in the module's memory (poly1305.wat's layout). */
 const KEY_AT = 0;
 const TAG_AT = 32;
-const MESSAGE_AT = 64;
+const MESSAGE_AT = 256;
 const PAGE = 65536;
 
 interface Poly1305Exports {
@@ -21,7 +21,8 @@ interface Poly1305Exports {
 export interface WasmPoly1305 {
   /**
    * The 16-byte tag of `message` under the 32-byte one-time `key` (r ‖ s), written into `out` when given.
-   * The module zeroes its copy of the key; the copy of the message stays in its memory until overwritten.
+   * The module zeroes its copy of the key and what it derived from it; the copy of the message stays in its
+   * memory until overwritten.
    */
   mac(key: Uint8Array, message: Uint8Array, out?: Uint8Array): Uint8Array;
 }
