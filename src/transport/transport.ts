@@ -9,44 +9,32 @@
  * - Keys change exactly at packet boundaries: the decoder never decrypts past the packet it hands us.
  */
 
-import { CIPHERS } from '../cipher/registry.js';
-import { equalBytes } from '../crypto/bytes.js';
+import type { DirectionKeys } from '../cipher/types.js';
 import {
   ConnectionLostError,
   DisconnectReason,
-  HostKeyError,
   KexError,
   PeerDisconnectError,
   ProtocolError,
-  SshError,
 } from '../errors.js';
-import type { KexInitLists } from '../kex/kexinit-lists.js';
-import { guessWasRight, type Negotiated, negotiate } from '../kex/negotiate.js';
+import type { Negotiated } from '../kex/negotiate.js';
 import { MSG } from '../wire/message-numbers.js';
 import * as tm from '../wire/transport-messages.js';
-import {
-  EXT_INFO_CLIENT,
-  EXT_INFO_SERVER,
-  kexInitLists,
-  STRICT_KEX_CLIENT,
-  STRICT_KEX_SERVER,
-} from './algorithms.js';
 import { ZlibCompressor, ZlibDecompressor } from './compression.js';
-import { ExtInfoPolicy, serverExtInfo } from './ext-info-policy.js';
-import { HostKeyCheck } from './host-key-check.js';
+import { ExtInfoPolicy } from './ext-info-policy.js';
+import { asSshError, closedEvent, owesDisconnect } from './failure.js';
 import {
   encodeIdentification,
   type Identification,
   IdentificationReader,
   identificationLine,
 } from './identification.js';
-import { createExchange, directionOf, type KexRound } from './kex-round.js';
-import { directionKeys } from './key-schedule.js';
-import { classifyIncoming, sendableDuringKex } from './message-rules.js';
+import { directionOf } from './kex-round.js';
+import { KeyExchangeSequence } from './key-exchange-sequence.js';
+import { classifyIncoming } from './message-rules.js';
 import { Outbox } from './outbox.js';
 import { PacketDecoder } from './packet-decoder.js';
 import { joinParts, PacketEncoder } from './packet-encoder.js';
-import { defaultRekeyBytes, RekeyCounter } from './rekey-policy.js';
 import type { TransportEvent } from './transport-events.js';
 import type { TransportOptions } from './transport-options.js';
 
@@ -56,9 +44,6 @@ export class Transport {
   readonly role: 'client' | 'server';
   readonly ourIdentification: string;
   peerIdentification?: Identification;
-  sessionId?: Uint8Array;
-  negotiated?: Negotiated;
-  strictKex = false;
   /** Extensions the peer announced in EXT_INFO (RFC 8308). */
   readonly peerExtensions = new Map<string, Uint8Array>();
   closed = false;
@@ -68,17 +53,11 @@ export class Transport {
   private readonly encoder: PacketEncoder;
   private readonly outbox = new Outbox();
   private readonly events: TransportEvent[] = [];
-  private readonly queued: Uint8Array[] = [];
-  private queuedBytes = 0;
-  private round?: KexRound;
-  private kexCount = 0;
+  private readonly kex: KeyExchangeSequence;
   private packetsSeen = 0;
   private readonly extInfo: ExtInfoPolicy;
   private holdForUpper = false;
   private authenticated = false;
-  private readonly counter = new RekeyCounter();
-  private rekeyBytes: number;
-  private readonly hostKeyCheck = new HostKeyCheck();
   private lastSeq = 0;
 
   constructor(private readonly opts: TransportOptions) {
@@ -88,11 +67,28 @@ export class Transport {
     this.decoder = new PacketDecoder(opts.crypto, { maxPacketLength: opts.maxPacketLength });
     this.encoder = new PacketEncoder(opts.crypto, opts.random);
     this.ourIdentification = identificationLine(opts.software);
-    this.rekeyBytes = opts.rekey?.bytes ?? defaultRekeyBytes(16);
-    this.counter.reset(opts.clock());
+    this.kex = new KeyExchangeSequence(opts, this.extInfo, {
+      ourIdentification: this.ourIdentification,
+      peerIdentification: () => this.peerIdentification!.line,
+      write: (payload) => this.write(payload),
+      emit: (event) => this.events.push(event),
+      switchKeys: (direction, keys, resetSequence, n) => this.switchKeys(direction, keys, resetSequence, n),
+    });
     // RFC 4253 §4.2 / §7.1: both sides send their identification, then KEXINIT, without waiting.
     this.outbox.push(encodeIdentification(this.ourIdentification));
-    this.startKex(true);
+    this.kex.start(true);
+  }
+
+  get sessionId(): Uint8Array | undefined {
+    return this.kex.sessionId;
+  }
+
+  get negotiated(): Negotiated | undefined {
+    return this.kex.negotiated;
+  }
+
+  get strictKex(): boolean {
+    return this.kex.strictKex;
   }
 
   // ---- inputs --------------------------------------------------------------------------------------------
@@ -107,11 +103,11 @@ export class Transport {
         bytes = r.rest;
       }
       // Rekey volume counts bytes on the wire, in both directions (as OpenSSH does).
-      this.counter.bytesIn += bytes.length;
+      this.kex.counter.bytesIn += bytes.length;
       this.decoder.push(bytes);
       // While the client waits for the application's host-key answer nothing is read; a server that keeps
       // talking meanwhile gets at most one maximum packet held for it.
-      if (this.hostKeyCheck.pending && this.decoder.buffered > this.decoder.maxPacketLength + 1024) {
+      if (this.kex.awaitingHostKey && this.decoder.buffered > this.decoder.maxPacketLength + 1024) {
         throw new ProtocolError('too much data while the host key is being verified');
       }
       this.pump();
@@ -128,13 +124,12 @@ export class Transport {
   handleTimeout(): void {
     if (this.closed) return;
     const now = this.opts.clock();
-    const r = this.round;
-    if (r && !this.hostKeyCheck.pending && now - r.startedAt >= (this.opts.kexTimeoutMs ?? 60_000)) {
+    if (this.kex.timedOut(now)) {
       this.fail(new KexError('key exchange timed out', 'peer'));
       return;
     }
-    const due = this.counter.deadline(this.opts.rekey?.seconds);
-    if (!r && this.authenticated && due !== undefined && now >= due) this.startKex(false);
+    const due = this.kex.rekeyDeadline;
+    if (!this.kex.running && this.authenticated && due !== undefined && now >= due) this.kex.start(false);
   }
 
   // ---- commands ------------------------------------------------------------------------------------------
@@ -145,11 +140,9 @@ export class Transport {
    */
   send(payload: Uint8Array, tail?: Uint8Array): void {
     if (this.closed) return;
-    if (this.round && !this.round.sentNewKeys && !sendableDuringKex(payload[0])) {
-      // Queued past this call: joined into a copy of our own.
-      const whole = tail ? joinParts(payload, tail) : payload;
-      this.queued.push(whole);
-      this.queuedBytes += whole.length;
+    if (this.kex.holdsBack(payload[0])) {
+      // Held past this call: joined into a copy of our own.
+      this.kex.hold(tail ? joinParts(payload, tail) : payload);
       return;
     }
     this.write(payload, tail);
@@ -157,24 +150,19 @@ export class Transport {
 
   /** True while upper layers should hold back (a key exchange is holding too much of their output). */
   get congested(): boolean {
-    return this.queuedBytes > (this.opts.maxQueuedBytes ?? 1 << 20);
+    return this.kex.heldBytes > (this.opts.maxQueuedBytes ?? 1 << 20);
   }
 
   /** Starts a key re-exchange now (either side may, at any time after the first one, RFC 4253 §9). */
   rekey(): void {
-    if (!this.closed && !this.round && this.sessionId) this.startKex(false);
+    if (!this.closed && !this.kex.running && this.sessionId) this.kex.start(false);
   }
 
   /** Client: the application's verdict on the server's host key (RFC 4251 §4.1). */
   answerHostKey(accepted: boolean, reason = 'host key not accepted'): void {
-    if (this.closed || !this.hostKeyCheck.pending) return;
-    this.hostKeyCheck.settle();
-    if (!accepted) {
-      this.fail(new HostKeyError(reason));
-      return;
-    }
+    if (this.closed || !this.kex.awaitingHostKey) return;
     try {
-      this.sendNewKeys();
+      this.kex.answerHostKey(accepted, reason);
       this.pump();
     } catch (e) {
       this.fail(e);
@@ -213,16 +201,8 @@ export class Transport {
   /** Ends the connection with an error: DISCONNECT with the error's reason unless the peer or network ended it. */
   fail(e: unknown): void {
     if (this.closed) return;
-    const err =
-      e instanceof SshError
-        ? e
-        : new SshError(
-            `internal error: ${(e as Error)?.message ?? e}`,
-            DisconnectReason.PROTOCOL_ERROR,
-            'local',
-            { cause: e },
-          );
-    if (!(err instanceof PeerDisconnectError) && !(err instanceof ConnectionLostError)) {
+    const err = asSshError(e);
+    if (owesDisconnect(err)) {
       try {
         this.write(tm.encodeDisconnect(err.reason, err.message));
       } catch {
@@ -230,13 +210,7 @@ export class Transport {
       }
     }
     this.closed = true;
-    this.events.push({
-      type: 'closed',
-      reason: err.reason,
-      description: err instanceof PeerDisconnectError ? err.description : err.message,
-      byPeer: err instanceof PeerDisconnectError,
-      error: err,
-    });
+    this.events.push(closedEvent(err));
   }
 
   // ---- outputs -------------------------------------------------------------------------------------------
@@ -259,11 +233,8 @@ export class Transport {
   pollTimeout(): number | undefined {
     if (this.closed) return undefined;
     // Every exchange, the first included, has a deadline, except while the application decides on the host key.
-    if (this.round)
-      return this.hostKeyCheck.pending
-        ? undefined
-        : this.round.startedAt + (this.opts.kexTimeoutMs ?? 60_000);
-    return this.authenticated ? this.counter.deadline(this.opts.rekey?.seconds) : undefined;
+    if (this.kex.running) return this.kex.deadline;
+    return this.authenticated ? this.kex.rekeyDeadline : undefined;
   }
 
   /** Bytes received but not yet processed (held while paused for a host-key decision). */
@@ -272,7 +243,7 @@ export class Transport {
   }
 
   get inKex(): boolean {
-    return this.round !== undefined;
+    return this.kex.running;
   }
 
   // ---- internals -----------------------------------------------------------------------------------------
@@ -280,9 +251,9 @@ export class Transport {
   private write(payload: Uint8Array, tail?: Uint8Array): void {
     const packet = this.encoder.encode(payload, tail);
     this.outbox.push(packet);
-    this.counter.bytesOut += packet.length;
-    this.counter.packetsOut++;
-    if (!this.round && this.authenticated && this.counter.due(this.rekeyBytes)) this.startKex(false);
+    this.kex.counter.bytesOut += packet.length;
+    this.kex.counter.packetsOut++;
+    this.rekeyIfDue();
   }
 
   /**
@@ -307,15 +278,20 @@ export class Transport {
    * after USERAUTH_SUCCESS, a reply to send) takes effect in order, however the bytes were split into reads.
    */
   private pump(): void {
-    while (!this.closed && !this.hostKeyCheck.pending && !this.holdForUpper) {
+    while (!this.closed && !this.kex.awaitingHostKey && !this.holdForUpper) {
       const seq = this.decoder.seq;
       const payload = this.decoder.next();
       if (!payload) return;
       this.lastSeq = seq;
-      this.counter.packetsIn++;
+      this.kex.counter.packetsIn++;
       this.handlePacket(payload);
-      if (!this.round && this.authenticated && this.counter.due(this.rekeyBytes)) this.startKex(false);
+      this.rekeyIfDue();
     }
+  }
+
+  /** Volume-based rekeying (RFC 4253 §9) starts once the user is authenticated. */
+  private rekeyIfDue(): void {
+    if (this.authenticated && this.kex.volumeDue) this.kex.start(false);
   }
 
   private handlePacket(p: Uint8Array): void {
@@ -326,9 +302,8 @@ export class Transport {
     if (first && type !== MSG.KEXINIT)
       throw new ProtocolError(`first packet was message ${type}, not KEXINIT`);
     const extInfoInPlace = this.extInfo.next();
-    const phase = this.round?.theirs && !this.round.receivedNewKeys ? 'exchanging' : 'idle';
-    const strictInitial = this.strictKex && this.kexCount === 0;
-    switch (classifyIncoming(type, phase, strictInitial)) {
+    const strictInitial = this.kex.strictInitial;
+    switch (classifyIncoming(type, this.kex.phase, strictInitial)) {
       case 'unexpected':
         throw new ProtocolError(
           `unexpected message ${type}${strictInitial ? ' during strict key exchange' : ''}`,
@@ -362,9 +337,9 @@ export class Transport {
       case MSG.EXT_INFO:
         return this.onExtInfo(p, extInfoInPlace);
       case MSG.KEXINIT:
-        return this.onKexInit(p);
+        return this.kex.onKexInit(p);
       case MSG.NEWKEYS:
-        return this.onNewKeys(p);
+        return this.kex.onNewKeys(p);
       case MSG.PING:
         // Queued like any reply while our own key exchange runs (RFC 4253 §7.1).
         this.send(tm.encodePong(tm.decodePing(p)));
@@ -373,119 +348,21 @@ export class Transport {
         this.events.push({ type: 'pong', data: tm.decodePong(p) });
         return;
       default:
-        return this.onKexMethodMessage(p);
+        return this.kex.onMethodMessage(p);
     }
   }
 
-  private startKex(initial: boolean): void {
-    const hostKeyAlgs =
-      this.role === 'server' ? this.serverHostKeyAlgorithms() : this.opts.algorithms.hostKey;
-    const lists = kexInitLists(
-      this.role,
-      this.opts.algorithms,
-      hostKeyAlgs,
-      initial,
-      this.opts.strictKex ?? true,
-    );
-    const ours = tm.encodeKexInit({ cookie: this.opts.random(16), lists, firstKexPacketFollows: false });
-    this.round = {
-      initial,
-      ours,
-      ignoreNextKexPacket: false,
-      sentNewKeys: false,
-      receivedNewKeys: false,
-      startedAt: this.opts.clock(),
-    };
-    this.write(ours);
-  }
-
-  private serverHostKeyAlgorithms(): string[] {
-    const have = new Set((this.opts.hostKeys ?? []).flatMap((k) => k.algorithms));
-    return this.opts.algorithms.hostKey.filter((a) => have.has(a));
-  }
-
-  private onKexInit(p: Uint8Array): void {
-    if (!this.round) this.startKex(false);
-    const r = this.round!;
-    if (r.theirs) throw new ProtocolError('second KEXINIT during a key exchange');
-    const theirs = tm.decodeKexInit(p);
-    r.theirs = p;
-    const ourLists = tm.decodeKexInit(r.ours).lists;
-    const [client, server] = this.role === 'client' ? [ourLists, theirs.lists] : [theirs.lists, ourLists];
-    if (r.initial) this.noteInitialMarkers(theirs.lists);
-    const negotiated = negotiate(client, server, {
-      isAead: (c) => CIPHERS[c]?.aead ?? false,
-      hostKeyUsable: (a) => this.role === 'client' || this.serverHostKeyAlgorithms().includes(a),
-    });
-    r.negotiated = negotiated;
-    if (theirs.firstKexPacketFollows && !guessWasRight(client, server)) r.ignoreNextKexPacket = true;
-    r.exchange = createExchange(this.role, negotiated, {
-      crypto: this.opts.crypto,
-      random: this.opts.random,
-      ourIdentification: this.ourIdentification,
-      peerIdentification: this.peerIdentification!.line,
-      ourKexInit: r.ours,
-      peerKexInit: p,
-      hostKeys: this.opts.hostKeys ?? [],
-    });
-    for (const m of r.exchange.start()) this.write(m);
-  }
-
-  private noteInitialMarkers(theirs: KexInitLists): void {
-    const peerStrict = this.role === 'client' ? STRICT_KEX_SERVER : STRICT_KEX_CLIENT;
-    this.strictKex = (this.opts.strictKex ?? true) && theirs.kex.includes(peerStrict);
-    this.extInfo.peerWantsIt = theirs.kex.includes(
-      this.role === 'client' ? EXT_INFO_SERVER : EXT_INFO_CLIENT,
-    );
-    // OpenSSH PROTOCOL §1.9: with strict kex the KEXINIT must have been the very first packet (it was: checked above).
-  }
-
-  private onKexMethodMessage(p: Uint8Array): void {
-    const r = this.round;
-    if (!r?.exchange || r.result) throw new ProtocolError(`unexpected key exchange message ${p[0]}`);
-    if (r.ignoreNextKexPacket) {
-      r.ignoreNextKexPacket = false; // RFC 4253 §7: the peer's wrong guess is discarded
-      return;
-    }
-    const { send, result } = r.exchange.receive(p);
-    for (const m of send) this.write(m);
-    if (!result) return;
-    r.result = result;
-    if (r.initial) this.sessionId = result.exchangeHash;
-    const n = r.negotiated!;
-    const [inDir, inCipher, inMac] = directionOf(this.role, n, 'in');
-    r.inKeys = directionKeys(this.opts.crypto, result, this.sessionId!, inDir, inCipher, inMac);
-    if (this.role === 'server') {
-      this.sendNewKeys();
-      return;
-    }
-    this.hostKeyCheck.verify(this.opts.crypto, result, n.hostKey);
-    if (!r.initial) {
-      if (!equalBytes(result.hostKeyBlob, this.hostKeyCheck.acceptedBlob!))
-        throw new HostKeyError('server host key changed during rekey');
-      this.sendNewKeys();
-      return;
-    }
-    this.hostKeyCheck.request(result.hostKeyBlob);
-    this.events.push({ type: 'host-key', algorithm: n.hostKey, blob: result.hostKeyBlob });
-  }
-
-  private sendNewKeys(): void {
-    const r = this.round!;
-    const n = r.negotiated!;
-    const [outDir, outCipher, outMac] = directionOf(this.role, n, 'out');
-    const outKeys = directionKeys(this.opts.crypto, r.result!, this.sessionId!, outDir, outCipher, outMac);
-    this.write(tm.encodeNewKeys());
-    this.encoder.setKeys(outKeys);
-    if (this.strictKex) this.encoder.resetSequence(); // PROTOCOL §1.9
-    this.applyCompression('out', n);
-    r.sentNewKeys = true;
-    // RFC 8308 §2.4: the server's EXT_INFO is the next packet after its first NEWKEYS.
-    if (r.initial && this.role === 'server' && this.extInfo.peerWantsIt)
-      this.write(serverExtInfo(this.opts.serverSigAlgs));
-    for (const q of this.queued.splice(0)) this.write(q);
-    this.queuedBytes = 0;
-    if (r.receivedNewKeys) this.finishKex();
+  /** NEWKEYS went out or came in: that direction's keys change here, at a packet boundary. */
+  private switchKeys(
+    direction: 'in' | 'out',
+    keys: DirectionKeys | undefined,
+    resetSequence: boolean,
+    n: Negotiated,
+  ): void {
+    const coder = direction === 'out' ? this.encoder : this.decoder;
+    coder.setKeys(keys);
+    if (resetSequence) coder.resetSequence();
+    this.applyCompression(direction, n);
   }
 
   /**
@@ -497,37 +374,6 @@ export class Transport {
     const on = name === 'zlib' || (name === 'zlib@openssh.com' && this.authenticated);
     if (direction === 'out') this.encoder.setCompression(on ? new ZlibCompressor() : undefined);
     else this.decoder.setDecompression(on ? new ZlibDecompressor(this.decoder.maxPacketLength) : undefined);
-  }
-
-  private onNewKeys(p: Uint8Array): void {
-    const r = this.round;
-    if (!r?.result || r.receivedNewKeys) throw new ProtocolError('NEWKEYS before the key exchange finished');
-    tm.decodeNewKeys(p);
-    this.decoder.setKeys(r.inKeys);
-    if (this.strictKex) this.decoder.resetSequence(); // PROTOCOL §1.9
-    const n = r.negotiated!;
-    this.applyCompression('in', n);
-    r.receivedNewKeys = true;
-    // RFC 8308 §2.1: we always announce ext-info-c / ext-info-s, so the peer may send EXT_INFO here.
-    if (r.initial) this.extInfo.open();
-    if (r.sentNewKeys) this.finishKex();
-  }
-
-  private finishKex(): void {
-    const r = this.round!;
-    this.round = undefined;
-    this.kexCount++;
-    this.negotiated = r.negotiated;
-    this.counter.reset(this.opts.clock());
-    const blockSize = CIPHERS[r.negotiated!.cipherCS]?.blockSize ?? 16;
-    this.rekeyBytes = this.opts.rekey?.bytes ?? defaultRekeyBytes(blockSize);
-    this.events.push({
-      type: 'kex-complete',
-      initial: r.initial,
-      algorithms: r.negotiated!,
-      strictKex: this.strictKex,
-      hostKey: r.result!.hostKeyBlob,
-    });
   }
 
   private onExtInfo(p: Uint8Array, inPlace: boolean): void {
