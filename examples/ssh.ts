@@ -8,7 +8,9 @@
  * With a command, runs it (stdin piped to it, stdout and stderr kept apart) and exits with its exit status;
  * without one, or with -t, opens a shell on a pty (raw terminal, window size sent and kept up to date).
  * -N runs no command and stays connected for the forwardings: -L listens here and connects from the server,
- * -R asks the server to listen (port 0: the server chooses and we print it), -D is a SOCKS5 proxy.
+ * -R asks the server to listen (port 0: the server chooses and we print it), -D is a SOCKS5 proxy. Either end
+ * of -L and -R may be a Unix-domain socket path, as in ssh(1) (`-L /tmp/x.sock:/run/app.sock`,
+ * `-R /tmp/r.sock:localhost:3000`, `-L 8080:/run/app.sock`...), forwarded with OpenSSH's streamlocal channels.
  *
  * Keys (examples/lib/ssh-auth-keys.ts): the -i files (else ~/.ssh/id_*), encrypted ones unlocked with
  * SSH_PASSPHRASE or, on a terminal and without BatchMode=yes, a hidden prompt; the agent at SSH_AUTH_SOCK
