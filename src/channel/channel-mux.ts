@@ -1,8 +1,9 @@
 /**
  * The channel layer of the connection protocol (RFC 4254 §5), sans-I/O: channel messages in (`receive`),
  * commands from the application (`open`, `write`, `eof`, `close`, `request`, ...), payloads out through
- * `send`, and events out through `poll`. It owns channel ids, the open/EOF/CLOSE lifecycle, request/reply
- * ordering and both directions of flow control (channel-record.ts, receive-window.ts, send-queue.ts).
+ * `send`, and events out through `poll`. It owns channel ids (channel-table.ts), the open/EOF/CLOSE lifecycle,
+ * request/reply ordering and both directions of flow control (channel-record.ts, receive-window.ts,
+ * send-queue.ts).
  *
  * Peer misbehaviour throws ProtocolError from `receive` (the core then disconnects); application misuse
  * throws UsageError from the commands. Event payloads (`data`) are views into the received payload.
@@ -12,8 +13,10 @@ import { joinParts } from '../transport/packet-encoder.js';
 import { MSG } from '../wire/message-numbers.js';
 import type { ChannelEvent } from './channel-events.js';
 import * as m from './channel-messages.js';
-import { ChannelRecord, LEGAL_IN_PHASE, type Phase } from './channel-record.js';
+import { type ChannelRecord, LEGAL_IN_PHASE } from './channel-record.js';
+import { ChannelTable } from './channel-table.js';
 import { assertName, assertUint32 } from './checked-writer.js';
+import { EventQueue } from './event-queue.js';
 import {
   type ChannelMuxOptions,
   type ChannelOpenOptions,
@@ -41,10 +44,8 @@ const EMPTY = new Uint8Array(0);
  * }
  */
 export class ChannelMux {
-  private readonly channels = new Map<number, ChannelRecord>();
-  private nextId = 0;
-  private readonly events: ChannelEvent[] = [];
-  private eventHead = 0;
+  private readonly channels: ChannelTable;
+  private readonly events = new EventQueue<ChannelEvent>();
   private readonly limits: MuxLimits;
   private readonly send: SendPayload;
 
@@ -57,6 +58,7 @@ export class ChannelMux {
       else send(joinParts(payload, tail));
     };
     this.limits = resolveMuxOptions(options);
+    this.channels = new ChannelTable(this.limits.maxSendPacket, this.send);
   }
 
   /** Channels whose id is in use: opening, offered, open or closing. */
@@ -66,13 +68,7 @@ export class ChannelMux {
 
   /** The next event, or undefined when there is none. */
   poll(): ChannelEvent | undefined {
-    if (this.eventHead === this.events.length) return undefined;
-    const e = this.events[this.eventHead++];
-    if (this.eventHead === this.events.length) {
-      this.events.length = 0;
-      this.eventHead = 0;
-    }
-    return e;
+    return this.events.poll();
   }
 
   // ---- commands ----------------------------------------------------------------------------------------
@@ -81,16 +77,16 @@ export class ChannelMux {
   open(channelType: string, data: Uint8Array = EMPTY, opts?: ChannelOpenOptions): number {
     assertName(channelType, 'channel type');
     const w = resolveWindow(opts, this.limits);
-    const id = this.allocateId();
+    const id = this.channels.allocateId();
     const open = { channelType, senderChannel: id, initialWindow: w.window, maxPacket: w.maxPacket, data };
     this.send(m.encodeChannelOpen(open));
-    this.channels.set(id, this.record(id, -1, 'opening', w));
+    this.channels.add(id, -1, 'opening', w);
     return id;
   }
 
   /** Confirms a channel the peer asked for ('open-request'). */
   acceptOpen(id: number, opts?: ChannelOpenOptions & { data?: Uint8Array }): void {
-    const ch = this.offered(id);
+    const ch = this.channels.offered(id);
     const w = resolveWindow(opts, this.limits);
     ch.in = new ReceiveWindow(w.window, w.maxPacket);
     ch.phase = 'open';
@@ -109,7 +105,7 @@ export class ChannelMux {
 
   /** Refuses a channel the peer asked for, with an RFC 4254 §5.1 reason code; the id is freed. */
   rejectOpen(id: number, reason: number, description: string): void {
-    const ch = this.offered(id);
+    const ch = this.channels.offered(id);
     assertUint32(reason, 'reason code');
     this.channels.delete(id);
     this.send(m.encodeChannelOpenFailure(ch.peerId, reason, description));
@@ -117,7 +113,7 @@ export class ChannelMux {
 
   /** Sends data (or extended data of `dataType`, 1 = stderr), queueing what the peer's window cannot take. */
   write(id: number, data: Uint8Array, dataType?: number): void {
-    const ch = this.mine(id, 'write');
+    const ch = this.channels.mine(id, 'write');
     if (ch.eofQueued || ch.closeQueued) throw new UsageError(`write on channel ${id} after eof() or close()`);
     if (dataType !== undefined) assertUint32(dataType, 'extended data type');
     if (data.length > 0) ch.write(data, dataType, this.limits.writableThreshold);
@@ -125,7 +121,7 @@ export class ChannelMux {
 
   /** Sends EOF once the data written so far is out (RFC 4254 §5.3). Calling it again does nothing. */
   eof(id: number): void {
-    const ch = this.mine(id, 'eof');
+    const ch = this.channels.mine(id, 'eof');
     if (ch.closeQueued) throw new UsageError(`eof on channel ${id} after close()`);
     ch.eofQueued = true;
     this.settle(ch);
@@ -137,7 +133,7 @@ export class ChannelMux {
    * arrives. Calling it again does nothing (except that `discard` still drops the queue).
    */
   close(id: number, opts?: { discard?: boolean }): void {
-    const ch = this.mine(id, 'close');
+    const ch = this.channels.mine(id, 'close');
     if (opts?.discard) ch.out.clear();
     if (ch.closeQueued) return this.settle(ch);
     ch.closeQueued = true;
@@ -150,7 +146,7 @@ export class ChannelMux {
 
   /** Sends CHANNEL_REQUEST (RFC 4254 §5.4) at once, ahead of queued data; with wantReply a 'reply' follows. */
   request(id: number, requestType: string, wantReply: boolean, data: Uint8Array = EMPTY): void {
-    const ch = this.mine(id, 'request');
+    const ch = this.channels.mine(id, 'request');
     if (ch.phase !== 'open') throw new UsageError(`request on channel ${id} before it is confirmed`);
     if (ch.closeQueued) throw new UsageError(`request on channel ${id} after close()`);
     assertName(requestType, 'request type');
@@ -160,7 +156,7 @@ export class ChannelMux {
 
   /** Answers the peer's oldest unanswered want_reply request. After our CLOSE nothing is sent (§5.3). */
   reply(id: number, ok: boolean): void {
-    const ch = this.mine(id, 'reply');
+    const ch = this.channels.mine(id, 'reply');
     if (ch.peerRequests === 0) throw new UsageError(`reply on channel ${id}: no request is waiting for one`);
     ch.peerRequests--;
     if (!ch.closeSent) this.send(ok ? m.encodeChannelSuccess(ch.peerId) : m.encodeChannelFailure(ch.peerId));
@@ -168,7 +164,7 @@ export class ChannelMux {
 
   /** The application used `n` received bytes: this (and nothing else) refills the peer's window. */
   consumed(id: number, n: number): void {
-    const ch = this.mine(id, 'consumed');
+    const ch = this.channels.mine(id, 'consumed');
     if (!ch.closeQueued) ch.adjust(ch.in.consume(n)); // after close() everything was released already
   }
 
@@ -250,10 +246,9 @@ export class ChannelMux {
     if (this.channels.size >= this.limits.maxChannels) {
       return refuse(m.ChannelOpenFailure.RESOURCE_SHORTAGE, 'too many channels');
     }
-    const id = this.allocateId();
-    const ch = this.record(id, o.senderChannel, 'offered', resolveWindow(undefined, this.limits));
+    const id = this.channels.allocateId();
+    const ch = this.channels.add(id, o.senderChannel, 'offered', resolveWindow(undefined, this.limits));
     ch.out.start(o.initialWindow, o.maxPacket);
-    this.channels.set(id, ch);
     const { channelType, data, initialWindow: peerWindow, maxPacket: peerMaxPacket } = o;
     this.emit({ type: 'open-request', id, channelType, data, peerWindow, peerMaxPacket });
   }
@@ -295,35 +290,5 @@ export class ChannelMux {
 
   private emit(e: ChannelEvent): void {
     this.events.push(e);
-  }
-
-  /**
-   * Ids count up (skipping ones in use) instead of reusing the lowest free one as OpenSSH does: a handle the
-   * application still holds for a channel that just closed then can never reach a new channel by mistake.
-   */
-  private allocateId(): number {
-    while (this.channels.has(this.nextId)) this.nextId = (this.nextId + 1) >>> 0;
-    const id = this.nextId;
-    this.nextId = (id + 1) >>> 0;
-    return id;
-  }
-
-  private record(id: number, peerId: number, phase: Phase, w: Required<ChannelOpenOptions>): ChannelRecord {
-    return new ChannelRecord(id, peerId, phase, w, this.limits.maxSendPacket, this.send);
-  }
-
-  /** A channel the application may act on: known, and not one the peer offered that we have not accepted. */
-  private mine(id: number, what: string): ChannelRecord {
-    const ch = this.channels.get(id);
-    if (!ch) throw new UsageError(`${what}: channel ${id} does not exist (or is already closed)`);
-    if (ch.phase === 'offered') throw new UsageError(`${what}: channel ${id} is not accepted yet`);
-    return ch;
-  }
-
-  private offered(id: number): ChannelRecord {
-    const ch = this.channels.get(id);
-    if (ch?.phase !== 'offered')
-      throw new UsageError(`channel ${id} is not an open request waiting for an answer`);
-    return ch;
   }
 }
