@@ -163,11 +163,11 @@ describe('a peer that stops reading', () => {
   });
 
   // Fixed defect, kept as a regression test (memory bound while paused): while the client waits for the application's host-key verdict,
-  // Transport.pump stops (src/transport/transport.ts, `while (!this.closed && !this.hostKeyCheck.pending)`)
+  // Transport.pump stops (src/transport/transport.ts, `while (!this.closed && !this.kex.awaitingHostKey)`)
   // but Transport.receive keeps pushing every received byte into the decoder, with no cap. A verifier that
   // takes its time (a prompt, a network lookup) lets a hostile server make the client hold any amount
   // (3.6 MB here; unbounded in general). Fix: in `receive`, fail with a ProtocolError once
-  // `decoder.buffered` exceeds one maximum packet (plus MAC) while `hostKeyCheck.pending`; strict kex allows
+  // `decoder.buffered` exceeds one maximum packet (plus MAC) while `kex.awaitingHostKey`; strict kex allows
   // nothing but NEWKEYS after the reply anyway, and a non-strict peer needs no more than a few packets.
   it('the client holds at most one maximum packet while the host-key question is open', () => {
     const h = clientUnderTest();
