@@ -97,7 +97,8 @@ const HEX_COOKIE = /^(?:[0-9a-fA-F]{2}){1,256}$/;
 
 type X11Request = Extract<ChannelRequest, { type: 'x11-req' }>;
 
-export function allowX11(opts: AllowX11Options = {}): OperatorFunction<Session, X11Session> {
+/** Adds `x11` to each session (keeping what earlier operators added, such as `agent`). */
+export function allowX11<S extends Session>(opts: AllowX11Options = {}): OperatorFunction<S, S & X11Session> {
   return map((session) => ({ ...session, x11: forwardSessionX11(session, opts) }));
 }
 

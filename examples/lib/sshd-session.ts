@@ -81,6 +81,11 @@ export interface SessionContext {
    * forwarding on this session): programs get it as SSH_AUTH_SOCK.
    */
   agentSocket?: () => string | undefined;
+  /**
+   * Environment that takes a moment to make (X11's DISPLAY and XAUTHORITY, examples/lib/sshd-x11.ts): the
+   * program starts once it is ready.
+   */
+  sessionEnv?: () => Promise<Record<string, string>>;
 }
 
 type Pty = Extract<ChannelRequest, { type: 'pty-req' }>;
@@ -92,6 +97,7 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
   let child: ChildProcess | undefined;
   let control: Writable | undefined;
   let started = false;
+  let sessionEnv: Record<string, string> = {};
   const input = channelInput(channel);
   // The connection lost under the session errors its input; the hang-up below is all that is left to do.
   input.on('error', (e: Error) => ctx.debug(`session: ${e.message}`));
@@ -113,7 +119,7 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
     for (const [k, v] of clientEnv) env[k] = v;
     const agent = ctx.agentSocket?.();
     if (agent) env.SSH_AUTH_SOCK = agent;
-    return env;
+    return { ...env, ...sessionEnv };
   };
 
   const start = (what: string, program: string, args: string[], original?: string): boolean => {
@@ -245,9 +251,15 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
         // RFC 4254 §6.5: the reply must precede the program's output, so answer before starting it.
         started = true;
         msg.defer();
-        const ok = startRequest(req);
-        msg.reply(ok);
-        if (!ok) started = false;
+        const begin = (extra: Record<string, string>) => {
+          if (channel.closed) return;
+          sessionEnv = extra;
+          const ok = startRequest(req);
+          msg.reply(ok);
+          if (!ok) started = false;
+        };
+        if (!ctx.sessionEnv) return begin({});
+        ctx.sessionEnv().then(begin, () => begin({}));
         return;
       }
       case 'window-change':
@@ -256,7 +268,8 @@ export function serveSession(channel: Channel, ctx: SessionContext): void {
         control?.write(`winsize ${req.rows} ${req.cols} ${req.widthPx} ${req.heightPx}\n`);
         return msg.reply(true);
       case 'auth-agent-req@openssh.com':
-        return; // answered by agentForwarding() (examples/sshd.ts), which sees it first
+      case 'x11-req':
+        return; // answered by agentForwarding() and allowX11() (examples/sshd.ts), which see them first
       case 'signal':
         if (!child || !SIGNALS.has(req.signal)) return msg.reply(false);
         ctx.debug(`session: signal ${req.signal} to pid ${child.pid}`);
