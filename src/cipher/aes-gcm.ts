@@ -70,6 +70,8 @@ export class AesGcmSealer extends AesGcmBase implements PacketSealer {
 
 export class AesGcmOpener extends AesGcmBase implements PacketOpener {
   readonly headLength = 4;
+  /** The plaintext is the cipher's own output, never a view of the packet (the decoder may reuse the packet). */
+  readonly opensIntoOwnMemory = true;
 
   readLength(_seq: number, head: Uint8Array): number {
     return readUint32(head, 0);

@@ -48,6 +48,12 @@ export class PacketDecoder {
   private sequence = 0;
   /** packet_length of the packet being received, once its head has been read. */
   private pendingLength: number | undefined;
+  /**
+   * Where a packet that arrived in several chunks is gathered, reused from packet to packet, when the opener
+   * returns its plaintext in memory of its own (nothing returned can then point into it). Grows to the largest
+   * such packet; a fresh buffer per packet costs an allocation and, in bulk, garbage-collector time.
+   */
+  private staging = new Uint8Array(0);
   private failure: SshError | undefined;
 
   constructor(
@@ -130,7 +136,7 @@ export class PacketDecoder {
     const total = 4 + length + opener.trailerLength;
     if (this.queue.length < total) return undefined;
 
-    const plain = opener.open(this.sequence, this.queue.read(total, true));
+    const plain = opener.open(this.sequence, this.queue.read(total, true, this.stagingFor(total)));
     this.pendingLength = undefined;
     const padding = plain[0];
     if (padding < MIN_PADDING || padding >= length) {
@@ -140,6 +146,13 @@ export class PacketDecoder {
     if (this.decompressor) payload = this.decompressor.decompress(payload);
     this.sequence = (this.sequence + 1) >>> 0;
     return payload;
+  }
+
+  /** The reusable gathering buffer for a packet of `total` bytes, or undefined when the opener may alias it. */
+  private stagingFor(total: number): Uint8Array | undefined {
+    if (!opensIntoOwnMemory(this.opener)) return undefined;
+    if (this.staging.length < total) this.staging = new Uint8Array(total);
+    return this.staging;
   }
 
   /** Bounds an unauthenticated length before waiting for (or allocating) that many bytes. */
@@ -157,7 +170,18 @@ export class PacketDecoder {
   }
 }
 
-/** Pushed chunks, read from the front; a read inside one chunk is a view, a read across chunks a copy. */
+/**
+ * An opener that marks itself so returns plaintext that never points into the packet it was given (AES-GCM:
+ * the cipher's output is fresh memory), so the packet's bytes may be overwritten as soon as `open` returns.
+ */
+function opensIntoOwnMemory(opener: PacketOpener): boolean {
+  return (opener as { readonly opensIntoOwnMemory?: boolean }).opensIntoOwnMemory === true;
+}
+
+/**
+ * Pushed chunks, read from the front; a read inside one chunk is a view, a read across chunks a copy (into
+ * `into` when given, valid until the next such read).
+ */
 class ChunkQueue {
   private chunks: Uint8Array[] = [];
   private first = 0;
@@ -171,14 +195,14 @@ class ChunkQueue {
   }
 
   /** The next `n` bytes (n ≤ length), consumed or left in place. */
-  read(n: number, consume: boolean): Uint8Array {
+  read(n: number, consume: boolean, into?: Uint8Array): Uint8Array {
     const head = this.chunks[this.first];
     if (head.length - this.offset >= n) {
       const view = head.subarray(this.offset, this.offset + n);
       if (consume) this.skip(n);
       return view;
     }
-    const out = new Uint8Array(n);
+    const out = into ? into.subarray(0, n) : new Uint8Array(n);
     let filled = 0;
     for (let i = this.first, off = this.offset; filled < n; i++, off = 0) {
       const part = this.chunks[i].subarray(off, off + (n - filled));
