@@ -16,15 +16,15 @@
  * HostCertificate (each `*-cert.pub` presented with the --host-key it certifies).
  *
  * A session that asks for agent forwarding (ssh -A) gets SSH_AUTH_SOCK: a private socket relayed to the
- * client's agent, removed when the session ends. One that asks for X11 forwarding (ssh -X / -Y) gets DISPLAY
- * (localhost:N.S, a loopback listener from display 10 on, as sshd's X11UseLocalhost) and, with /usr/bin/xauth,
- * an XAUTHORITY file holding the client's cookie (examples/lib/sshd-x11.ts).
+ * client's agent, removed when the session ends.
  *
  * Authenticated clients get sessions run as this server's own user: `exec` (as `/bin/sh -c COMMAND`), `shell`
  * (on a real pty after pty-req, through examples/lib/pty-helper.py; plain /bin/sh without one), `env`,
  * `window-change`, `signal`, and the `sftp` subsystem when /usr/lib/openssh/sftp-server exists. Local (-L)
  * and remote (-R) forwarding are allowed to and on loopback addresses only (--allow-tcp-forwarding, as in
- * sshd_config(5), turns them off).
+ * sshd_config(5), turns them off). Unix-socket forwarding (OpenSSH streamlocal) is allowed both ways:
+ * --allow-streamlocal-forwarding yes|no|local|remote and --streamlocal-bind-unlink yes|no are sshd's
+ * AllowStreamLocalForwarding and StreamLocalBindUnlink (examples/lib/sshd-streamlocal.ts).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -38,7 +38,6 @@ import {
   allowDirectTcpip,
   allowPassword,
   allowRemoteForwarding,
-  allowX11,
   passwordViaKeyboardInteractive,
   requireMethods,
 } from '../operators/index.js';
@@ -60,7 +59,7 @@ import {
 import { parseRekeyLimit } from './lib/ssh-config.js';
 import { closeAgentSockets, sessionAgentSocket } from './lib/sshd-agent-socket.js';
 import { hangUpAll, serveSession } from './lib/sshd-session.js';
-import { closeX11Files, sessionX11Env } from './lib/sshd-x11.js';
+import { closeStreamlocalSockets, serveStreamlocal, streamlocalSettings } from './lib/sshd-streamlocal.js';
 
 const { values } = parseArgs({
   options: {
@@ -75,6 +74,8 @@ const { values } = parseArgs({
     'client-alive-interval': { type: 'string' },
     banner: { type: 'string' },
     'allow-tcp-forwarding': { type: 'string', default: 'yes' },
+    'allow-streamlocal-forwarding': { type: 'string', default: 'yes' },
+    'streamlocal-bind-unlink': { type: 'string', default: 'no' },
     'trusted-user-ca-keys': { type: 'string', multiple: true, default: [] },
     'host-certificate': { type: 'string', multiple: true, default: [] },
     verbose: { type: 'boolean', short: 'v', default: false },
@@ -145,7 +146,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.once(signal, () => {
     hangUpAll();
     closeAgentSockets();
-    closeX11Files();
+    closeStreamlocalSockets();
     process.kill(process.pid, signal);
   });
 }
@@ -153,6 +154,10 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 const forwarding = values['allow-tcp-forwarding'].toLowerCase();
 if (!['yes', 'all', 'no', 'local', 'remote'].includes(forwarding))
   throw new Error(`--allow-tcp-forwarding wants yes, no, local or remote, got ${forwarding}`);
+const streamlocal = streamlocalSettings(
+  values['allow-streamlocal-forwarding'],
+  values['streamlocal-bind-unlink'],
+);
 
 const [host, portText] = splitHostPort(values.listen);
 const listening = { address: host, port: Number(portText) };
@@ -203,24 +208,15 @@ serve(
 function serveChannels(conn: Connection): void {
   const client = conn.remote ?? { address: '0.0.0.0', port: 0 };
   const certificate = acceptedUserCertificate(conn)?.authorizations;
-  // agentForwarding() answers auth-agent-req@openssh.com and allowX11() x11-req (refused when a certificate
-  // lacks the permission).
+  // agentForwarding() answers auth-agent-req@openssh.com (refused when a certificate lacks the permission).
   of(conn)
-    .pipe(acceptSessions(), agentForwarding(), allowX11({ onError: (e) => debug(`x11: ${e.message}`) }))
+    .pipe(acceptSessions(), agentForwarding())
     .subscribe((session) => {
       const agentSocket = sessionAgentSocket(session, { log, debug });
-      const sessionEnv = sessionX11Env(session, { log, debug });
-      serveSession(session.channel, {
-        client,
-        server: listening,
-        log,
-        debug,
-        certificate,
-        agentSocket,
-        sessionEnv,
-      });
+      serveSession(session.channel, { client, server: listening, log, debug, certificate, agentSocket });
     });
   if (certificate && !certificate.permitPortForwarding) return;
+  serveStreamlocal(conn, streamlocal, { log, debug });
   const onError = (e: Error) => debug(`forwarding: ${e.message}`);
   if (forwarding !== 'no' && forwarding !== 'remote') {
     of(conn)
