@@ -9,48 +9,20 @@
  * - Which server messages are legal in which phase is the ACCEPTS table below; anything else is a
  *   ProtocolError, and errors are sticky (CVE-2023-46446 class: no SUCCESS without a request of ours).
  * - Methods are tried in the application's order, each only while the server lists it as able to continue.
+ * - Round trips are what a handshake costs: when the first method is publickey it is the opening request
+ *   (RFC 4252 §5.2 makes the `none` probe optional: a refusal lists the methods just as well), and a key
+ *   whose private half is at hand signs at once instead of asking first (§7 allows both). `none` is then
+ *   tried last, once, so a server that lets anyone in still does.
  */
 import { equalBytes } from '../crypto/bytes.js';
 import { AuthError, ProtocolError, UsageError } from '../errors.js';
 import * as am from '../wire/auth-messages.js';
 import { MSG, messageNumber } from '../wire/message-numbers.js';
 import { decodeServiceAccept, encodeServiceRequest } from '../wire/transport-messages.js';
+import type { ClientAuthOptions, ClientAuthOutput } from './client-auth-types.js';
 import { pickSignatureAlgorithm } from './signature-algorithm.js';
 
-export type ClientAuthMethod =
-  /** The first request is always `none` (it learns the server's methods); an entry here adds nothing. */
-  | { type: 'none' }
-  | { type: 'password' }
-  | { type: 'keyboard-interactive'; submethods?: string }
-  | {
-      type: 'publickey';
-      keyType: string;
-      publicKeyBlob: Uint8Array;
-      /** Signature algorithms this key can make, preferred first (rsa: rsa-sha2-512, rsa-sha2-256, ssh-rsa). */
-      algorithms: string[];
-    };
-
-export interface ClientAuthOptions {
-  username: string;
-  /** The service to start once authenticated (RFC 4252 §5), 'ssh-connection' by default. */
-  service?: string;
-  sessionId: Uint8Array;
-  methods: ClientAuthMethod[];
-  /** From the server's EXT_INFO `server-sig-algs` (RFC 8308 §3.1), when known. */
-  serverSigAlgs?: string[];
-  /** Password and keyboard-interactive tries per method (OpenSSH NumberOfPasswordPrompts), 3 by default. */
-  maxPromptAttempts?: number;
-}
-
-export type ClientAuthOutput =
-  | { type: 'send'; payload: Uint8Array }
-  | { type: 'banner'; message: string; language: string }
-  | { type: 'need-password'; prompt?: string; changeRequest: boolean }
-  | { type: 'need-kbdint'; name: string; instruction: string; prompts: am.KbdIntPrompt[] }
-  | { type: 'need-signature'; algorithm: string; publicKeyBlob: Uint8Array; data: Uint8Array }
-  | { type: 'method-result'; method: string; result: 'failure' | 'partial'; methodsLeft: string[] }
-  | { type: 'success'; method: string }
-  | { type: 'failed'; error: AuthError };
+export type { ClientAuthMethod, ClientAuthOptions, ClientAuthOutput } from './client-auth-types.js';
 
 type Phase = 'idle' | 'service' | 'waiting-server' | 'waiting-app' | 'done' | 'failed';
 
@@ -64,7 +36,7 @@ const ACCEPTS: Readonly<Record<Phase, readonly number[]>> = {
   failed: [],
 };
 
-/** The request the server is answering. `entry` indexes options.methods (-1 for the opening `none`). */
+/** The request the server is answering. `entry` indexes options.methods (-1 for `none`). */
 type InFlight = { entry: number; method: string; responded?: boolean } & (
   | { kind: 'none' | 'password' | 'publickey-signed' | 'kbdint' }
   | { kind: 'publickey-query'; algorithm: string; publicKeyBlob: Uint8Array }
@@ -84,7 +56,9 @@ export class ClientAuth {
   private readonly attempts: number[];
   private readonly exhausted: boolean[];
   private serverSigAlgs: string[] | undefined;
-  private canContinue: string[] = [];
+  /** The methods the server last listed; before its first answer, only publickey is assumed. */
+  private canContinue: string[] = ['publickey'];
+  private noneTried = false;
   private inFlight: InFlight | undefined;
   private asked: Asked | undefined;
 
@@ -137,8 +111,8 @@ export class ClientAuth {
         const service = decodeServiceAccept(payload);
         if (service !== 'ssh-userauth')
           throw new ProtocolError(`server accepted service ${service}, not ssh-userauth`);
-        this.request({ method: 'none' }, { entry: -1, method: 'none', kind: 'none' });
-        return;
+        if (this.opts.methods[0]?.type === 'publickey') return this.next();
+        return this.requestNone();
       }
       case MSG.USERAUTH_BANNER: {
         const b = am.decodeUserauthBanner(payload);
@@ -183,15 +157,7 @@ export class ClientAuth {
       if (ok.algorithm !== f.algorithm || !equalBytes(ok.publicKeyBlob, f.publicKeyBlob)) {
         throw new ProtocolError('USERAUTH_PK_OK names a key or algorithm we did not ask about');
       }
-      const data = am.publickeySignedData(
-        this.opts.sessionId,
-        this.opts.username,
-        this.service,
-        f.algorithm,
-        f.publicKeyBlob,
-      );
-      this.ask({ kind: 'signature', entry: f.entry, algorithm: f.algorithm, publicKeyBlob: f.publicKeyBlob });
-      this.out.push({ type: 'need-signature', algorithm: f.algorithm, publicKeyBlob: f.publicKeyBlob, data });
+      this.askSignature(f.entry, f.algorithm, f.publicKeyBlob);
     } else if (f.kind === 'password') {
       const req = am.decodeUserauthPasswdChangeReq(payload);
       this.ask({ kind: 'password', entry: f.entry, change: true });
@@ -246,6 +212,8 @@ export class ClientAuth {
   /** Starts the first configured method the server still lists, or ends with `failed`. */
   private next(): void {
     const i = this.opts.methods.findIndex((m, i) => !this.exhausted[i] && this.canContinue.includes(m.type));
+    // Opened with publickey and nothing more to offer: `none` learns the methods or lets us in (RFC 4252 §5.2).
+    if (i < 0 && !this.noneTried) return this.requestNone();
     if (i < 0) {
       this.phase = 'failed';
       this.out.push({
@@ -271,6 +239,7 @@ export class ClientAuth {
         this.exhausted[i] = true; // one query, at most one signature, per key
         const algorithm = pickSignatureAlgorithm(m.algorithms, this.serverSigAlgs);
         if (algorithm === undefined) return this.next();
+        if (m.signAtOnce) return this.askSignature(i, algorithm, m.publicKeyBlob);
         // RFC 4252 §7: ask first whether the key would do, so a refused key costs no signature.
         this.request(
           { method: 'publickey', algorithm, publicKeyBlob: m.publicKeyBlob },
@@ -281,6 +250,24 @@ export class ClientAuth {
       default:
         throw new UsageError(`method ${m.type} cannot be started`); // unreachable: 'none' entries start exhausted
     }
+  }
+
+  /** Asks the application to sign this session's request for the key (RFC 4252 §7). */
+  private askSignature(entry: number, algorithm: string, publicKeyBlob: Uint8Array): void {
+    const data = am.publickeySignedData(
+      this.opts.sessionId,
+      this.opts.username,
+      this.service,
+      algorithm,
+      publicKeyBlob,
+    );
+    this.ask({ kind: 'signature', entry, algorithm, publicKeyBlob });
+    this.out.push({ type: 'need-signature', algorithm, publicKeyBlob, data });
+  }
+
+  private requestNone(): void {
+    this.noneTried = true;
+    this.request({ method: 'none' }, { entry: -1, method: 'none', kind: 'none' });
   }
 
   private request(fields: am.UserauthMethodFields, inFlight: InFlight): void {

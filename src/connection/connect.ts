@@ -19,29 +19,38 @@ import {
   Subscription,
   switchMap,
 } from 'rxjs';
-import type { ClientAuthMethod } from '../auth/client-auth.js';
 import { equalBytes } from '../crypto/bytes.js';
-import { DisconnectReason, UsageError } from '../errors.js';
+import { DisconnectReason } from '../errors.js';
 import type { ByteIO } from '../io/byte-io.js';
-import { type Certificate, parseCertificate } from '../keys/certificate.js';
 import {
   type CertificateSignatureAlgorithm,
-  certificateSignatureAlgorithms,
   DEFAULT_CERTIFICATE_ALGORITHMS,
   isCertificateSignatureAlgorithm,
   plainSignatureAlgorithm,
 } from '../keys/certificate-types.js';
-import { type SignatureAlgorithm, signatureAlgorithmsFor } from '../keys/key-types.js';
+import type { SignatureAlgorithm } from '../keys/key-types.js';
 import type { PrivateKey } from '../keys/private-key.js';
 import type { PublicKey } from '../keys/public-key.js';
+import { encodeIgnore } from '../wire/transport-messages.js';
+import {
+  authMethods,
+  type CertifiedKey,
+  certifiedKeys,
+  type ExternalSigner,
+  isPrivateKey,
+  type UserCertificate,
+} from './client-auth-methods.js';
 import { ClientCore } from './client-core.js';
 import { Connection } from './connection.js';
 import { endConnection } from './connection-end.js';
 import type { AuthPromptEvent, CoreEvent } from './core-events.js';
 import { Driver } from './driver.js';
 import { type HostKeyVerifier, runVerifier } from './host-key-verifier.js';
+import { HOSTKEYS_NAME } from './host-keys-proof.js';
 import { learnHostKeys } from './host-keys-update.js';
 import { type CommonOptions, coreOptions } from './options.js';
+
+export type { ExternalSigner, UserCertificate } from './client-auth-methods.js';
 
 export interface KbdIntChallenge {
   name: string;
@@ -96,82 +105,6 @@ export interface ConnectOptions extends CommonOptions {
    */
   updateHostKeys?: boolean;
   isKnownHostKey?: (key: PublicKey) => boolean;
-}
-
-/** A key whose private half is out of reach: it can only be asked to sign (see agentSigners in rxssh). */
-export interface ExternalSigner {
-  publicKey: PublicKey;
-  sign(
-    data: Uint8Array,
-    algorithm: SignatureAlgorithm,
-  ): PromiseLike<Uint8Array> | ObservableInput<Uint8Array>;
-}
-
-/** A user certificate and the key it certifies. */
-export interface UserCertificate {
-  /** The certificate blob (the base64 field of a `*-cert.pub` line; see parseCertificateLine). */
-  certificate: Uint8Array;
-  key: PrivateKey | ExternalSigner;
-}
-
-type CertifiedKey = { certificate: Certificate; key: PrivateKey | ExternalSigner };
-
-/** Parses and checks each certificate against its key: a mismatch is our caller's mistake, said early. */
-function certifiedKeys(list: readonly UserCertificate[] | undefined): CertifiedKey[] {
-  return (list ?? []).map(({ certificate, key }, i) => {
-    let cert: Certificate;
-    try {
-      cert = parseCertificate(certificate);
-    } catch (e) {
-      throw new UsageError(`certificates[${i}]: not a certificate (${(e as Error).message})`);
-    }
-    if (cert.certType !== 'user') throw new UsageError(`certificates[${i}]: not a user certificate`);
-    if (!equalBytes(cert.publicKey.blob, key.publicKey.blob))
-      throw new UsageError(`certificates[${i}]: the key does not match the certified key`);
-    return { certificate: cert, key };
-  });
-}
-
-const isPrivateKey = (k: PrivateKey | ExternalSigner): k is PrivateKey => 'type' in k;
-
-export const DEFAULT_CLIENT_AUTH_ORDER = ['publickey', 'keyboard-interactive', 'password'] as const;
-
-function authMethods(o: ConnectOptions, certified: readonly CertifiedKey[]): ClientAuthMethod[] {
-  const out: ClientAuthMethod[] = [];
-  const usable = (a: string) =>
-    (o.allowSshRsaSha1 || (a !== 'ssh-rsa' && a !== 'ssh-rsa-cert-v01@openssh.com')) &&
-    (!o.publicKeyAlgorithms || o.publicKeyAlgorithms.includes(a));
-  for (const m of o.authMethods ?? DEFAULT_CLIENT_AUTH_ORDER) {
-    if (m === 'publickey') {
-      // OpenSSH's server-sig-algs lists only plain names, so the first usable certificate name is what we send.
-      for (const { certificate } of certified) {
-        out.push({
-          type: 'publickey',
-          keyType: certificate.type,
-          publicKeyBlob: certificate.blob,
-          algorithms: certificateSignatureAlgorithms(certificate.type).filter(usable),
-        });
-      }
-      for (const k of [
-        ...(o.privateKeys ?? []).map((p) => p.publicKey),
-        ...(o.signers ?? []).map((s) => s.publicKey),
-      ]) {
-        out.push({
-          type: 'publickey',
-          keyType: k.type,
-          publicKeyBlob: k.blob,
-          algorithms: signatureAlgorithmsFor(k.type).filter(usable),
-        });
-      }
-    } else if (m === 'password' && o.password !== undefined) {
-      out.push({ type: 'password' });
-    } else if (m === 'keyboard-interactive' && (o.keyboardInteractive || o.password !== undefined)) {
-      out.push({ type: 'keyboard-interactive' });
-    } else if (m === 'none') {
-      out.push({ type: 'none' });
-    }
-  }
-  return out;
 }
 
 export function connect(io: ByteIO | Observable<ByteIO>, options: ConnectOptions): Observable<Connection> {
@@ -284,6 +217,13 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
       );
     };
 
+    // OpenSSH's sshd announces its host keys unprompted right after authentication, and keeps Nagle on for
+    // sessions without a pty: its reply to our CHANNEL_OPEN then waits for our ACK of that announcement,
+    // which Linux delays up to 40 ms when we have nothing to send. An IGNORE (RFC 4253 §11.2) carries it now.
+    const nagleServer = () =>
+      core.transport.peerIdentification?.softwareVersion.startsWith('OpenSSH') === true;
+    const nudge = () => driver.run((c) => c.transport.send(encodeIgnore(new Uint8Array(0))));
+
     const onEvent = (e: CoreEvent) => {
       switch (e.type) {
         case 'host-key':
@@ -299,6 +239,9 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
           return onPrompt(e.prompt);
         case 'banner':
           options.onBanner?.(e.message);
+          return;
+        case 'global-request':
+          if (e.name === HOSTKEYS_NAME && nagleServer()) nudge();
           return;
         case 'authenticated':
           connection.username = e.username;

@@ -14,11 +14,12 @@ import {
 } from './auth-pair.js';
 
 const A = keyBlob('key-A');
-const pubkey = (blob: Uint8Array) => ({
+const pubkey = (blob: Uint8Array, signAtOnce = false) => ({
   type: 'publickey' as const,
   keyType: 'ssh-ed25519',
   publicKeyBlob: blob,
   algorithms: ['ssh-ed25519'],
+  signAtOnce,
 });
 
 /** An application that answers every question from a list of passwords and signs with the stub. */
@@ -59,7 +60,7 @@ describe('client and server together', () => {
     expect(run.asked.filter((r) => r.method === 'password')).toHaveLength(2);
   });
 
-  it('publickey: a query, PK_OK, then the signed request over the RFC 4252 §7 data', () => {
+  it('publickey: opens with the query (no none probe), PK_OK, then the signed request over the RFC 4252 §7 data', () => {
     const signed: Uint8Array[] = [];
     const run = runPair(
       makeClient({ methods: [pubkey(A)] }),
@@ -71,25 +72,45 @@ describe('client and server together', () => {
       },
       (r) => (r.method === 'publickey-query' || r.method === 'publickey' ? accept : reject),
     );
-    expect(run.wire).toEqual(['C5', 'S6', 'C50', 'S51', 'C50', 'S60', 'C50', 'S52']);
+    expect(run.wire).toEqual(['C5', 'S6', 'C50', 'S60', 'C50', 'S52']);
     expect(signed).toEqual([publickeySignedData(SESSION_ID, 'alice', 'ssh-connection', 'ssh-ed25519', A)]);
-    expect(run.asked.map((r) => r.method)).toEqual(['none', 'publickey-query', 'publickey']);
+    expect(run.asked.map((r) => r.method)).toEqual(['publickey-query', 'publickey']);
     expect(run.serverEvents.at(-1)).toMatchObject({
       type: 'success',
       publicKeys: [{ algorithm: 'ssh-ed25519', publicKeyBlob: A }],
     });
   });
 
-  it('publickey: a signature that does not verify never reaches the application', () => {
-    const run = runPair(
-      makeClient({ methods: [pubkey(A)] }),
-      makeServer({ verifySignature: () => false }),
-      answers(),
-      (r) => (r.method === 'none' ? reject : accept),
+  it('publickey signing at once: one signed request, verified, no query (RFC 4252 §7)', () => {
+    const run = runPair(makeClient({ methods: [pubkey(A, true)] }), makeServer(), answers(), (r) =>
+      r.method === 'publickey' ? accept : reject,
     );
-    expect(run.asked.map((r) => r.method)).toEqual(['none', 'publickey-query']);
-    expect(run.clientEvents.at(-1)).toMatchObject({ type: 'failed' });
-    expect(run.server.authenticated).toBe(false);
+    expect(run.wire).toEqual(['C5', 'S6', 'C50', 'S52']);
+    expect(run.asked.map((r) => r.method)).toEqual(['publickey']);
+    expect(run.clientEvents.at(-1)).toEqual({ type: 'success', method: 'publickey' });
+  });
+
+  it('publickey: a signature that does not verify never reaches the application', () => {
+    for (const signAtOnce of [false, true]) {
+      const run = runPair(
+        makeClient({ methods: [pubkey(A, signAtOnce)] }),
+        makeServer({ verifySignature: () => false }),
+        answers(),
+        (r) => (r.method === 'none' ? reject : accept),
+      );
+      // The refused key, then the `none` left for last.
+      expect(run.asked.map((r) => r.method)).toEqual(signAtOnce ? ['none'] : ['publickey-query', 'none']);
+      expect(run.clientEvents.at(-1)).toMatchObject({ type: 'failed' });
+      expect(run.server.authenticated).toBe(false);
+    }
+  });
+
+  it('a refused key, then none: a server that lets anyone in still does', () => {
+    const run = runPair(makeClient({ methods: [pubkey(A, true)] }), makeServer(), answers(), (r) =>
+      r.method === 'none' ? accept : reject,
+    );
+    expect(run.wire).toEqual(['C5', 'S6', 'C50', 'S51', 'C50', 'S52']);
+    expect(run.clientEvents.at(-1)).toEqual({ type: 'success', method: 'none' });
   });
 
   it('keyboard-interactive with two prompts', () => {
@@ -179,5 +200,16 @@ describe('client and server together', () => {
       (r) => (r.method === 'password' ? accept : reject),
     );
     expect(run.asked.map((r: AuthRequest) => r.method)).toEqual(['none', 'publickey-query', 'password']);
+  });
+
+  it('with a key first, the opening query answers for none: its refusal lists the methods', () => {
+    const run = runPair(
+      makeClient({ methods: [pubkey(A), { type: 'password' }] }),
+      makeServer({ methods: ['password', 'publickey'] }),
+      answers(['pw']),
+      (r) => (r.method === 'password' ? accept : reject),
+    );
+    expect(run.asked.map((r: AuthRequest) => r.method)).toEqual(['publickey-query', 'password']);
+    expect(run.clientEvents.at(-1)).toEqual({ type: 'success', method: 'password' });
   });
 });

@@ -32,6 +32,15 @@ function afterNone(client: ClientAuth, methods: string[]): ClientAuthOutput[] {
   return drain(client);
 }
 
+/** A client whose first method is publickey: it opens with that key's request, no `none` first. */
+function opened(client: ClientAuth): ClientAuthOutput[] {
+  client.start();
+  client.receive(encodeServiceAccept('ssh-userauth'));
+  const outs = drain(client);
+  expect(outs[0]).toEqual({ type: 'send', payload: encodeServiceRequest('ssh-userauth') });
+  return outs.slice(1);
+}
+
 const sentRequests = (outs: ClientAuthOutput[]) =>
   outs.flatMap((o) =>
     o.type === 'send' && o.payload[0] === MSG.USERAUTH_REQUEST ? [am.decodeUserauthRequest(o.payload)] : [],
@@ -109,7 +118,7 @@ describe('ClientAuth: order of messages', () => {
 describe('ClientAuth: publickey', () => {
   it('queries first, signs only after PK_OK, then sends the signed request', () => {
     const c = makeClient({ methods: [rsaKey] });
-    const [q] = sentRequests(afterNone(c, ['publickey']));
+    const [q] = sentRequests(opened(c));
     expect(q).toEqual({ ...base, method: 'publickey', algorithm: 'rsa-sha2-512', publicKeyBlob: A });
     c.receive(am.encodeUserauthPkOk('rsa-sha2-512', A));
     const [ask] = drain(c);
@@ -132,7 +141,7 @@ describe('ClientAuth: publickey', () => {
       am.encodeUserauthPkOk('ssh-rsa', A),
     ]) {
       const c = makeClient({ methods: [rsaKey] });
-      afterNone(c, ['publickey']);
+      opened(c);
       expect(() => c.receive(pkOk)).toThrow(ProtocolError);
     }
   });
@@ -143,10 +152,10 @@ describe('ClientAuth: publickey', () => {
     expect(pickSignatureAlgorithm(RSA_ALGS, ['ssh-ed25519'])).toBe('rsa-sha2-512');
     expect(pickSignatureAlgorithm([], ['ssh-rsa'])).toBeUndefined();
     const c = makeClient({ methods: [rsaKey], serverSigAlgs: ['ssh-rsa'] });
-    expect(sentRequests(afterNone(c, ['publickey']))[0]).toMatchObject({ algorithm: 'ssh-rsa' });
+    expect(sentRequests(opened(c))[0]).toMatchObject({ algorithm: 'ssh-rsa' });
     const d = makeClient({ methods: [rsaKey] });
     d.setServerSigAlgs(['rsa-sha2-256']);
-    expect(sentRequests(afterNone(d, ['publickey']))[0]).toMatchObject({ algorithm: 'rsa-sha2-256' });
+    expect(sentRequests(opened(d))[0]).toMatchObject({ algorithm: 'rsa-sha2-256' });
   });
 
   it('a refused query moves on to the next key without signing; null skips a key', () => {
@@ -157,7 +166,7 @@ describe('ClientAuth: publickey', () => {
         { type: 'publickey', keyType: 'ssh-ed25519', publicKeyBlob: B, algorithms: ['ssh-ed25519'] },
       ],
     });
-    afterNone(c, ['publickey']);
+    opened(c);
     c.receive(failure(['publickey']));
     const outs = drain(c);
     expect(outs.some((o) => o.type === 'need-signature')).toBe(false);
@@ -167,7 +176,51 @@ describe('ClientAuth: publickey', () => {
     c.receive(am.encodeUserauthPkOk('ssh-ed25519', B));
     drain(c);
     c.answerSignature(null);
+    // No key left: `none`, which the opening query stood in for, is tried last; its refusal ends it.
+    expect(sentRequests(drain(c))).toEqual([{ ...base, method: 'none' }]);
+    c.receive(failure(['publickey']));
     expect(drain(c).at(-1)).toMatchObject({ type: 'failed' });
+  });
+
+  it('a key held here signs at once: the first request carries the signature', () => {
+    const c = makeClient({ methods: [{ ...rsaKey, signAtOnce: true }], serverSigAlgs: ['rsa-sha2-256'] });
+    expect(opened(c)).toEqual([
+      {
+        type: 'need-signature',
+        algorithm: 'rsa-sha2-256',
+        publicKeyBlob: A,
+        data: am.publickeySignedData(SESSION_ID, 'alice', 'ssh-connection', 'rsa-sha2-256', A),
+      },
+    ]);
+    c.answerSignature(Uint8Array.of(7));
+    expect(sentRequests(drain(c))).toEqual([
+      {
+        ...base,
+        method: 'publickey',
+        algorithm: 'rsa-sha2-256',
+        publicKeyBlob: A,
+        signature: Uint8Array.of(7),
+      },
+    ]);
+    // A signed request is answered by SUCCESS or FAILURE, never PK_OK.
+    expect(() => c.receive(am.encodeUserauthPkOk('rsa-sha2-256', A))).toThrow(ProtocolError);
+  });
+
+  it('a refused signed key moves on to the next configured method the server lists', () => {
+    const c = makeClient({ methods: [{ ...rsaKey, signAtOnce: true }, { type: 'password' }] });
+    opened(c);
+    c.answerSignature(Uint8Array.of(7));
+    drain(c);
+    c.receive(failure(['password', 'publickey']));
+    expect(drain(c)).toEqual([
+      {
+        type: 'method-result',
+        method: 'publickey',
+        result: 'failure',
+        methodsLeft: ['password', 'publickey'],
+      },
+      { type: 'need-password', changeRequest: false },
+    ]);
   });
 });
 

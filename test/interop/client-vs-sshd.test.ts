@@ -228,9 +228,20 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client against OpenSS
       'rsa-3072': 'rsa-sha2-512',
     };
     it.for(USER_KEY_KINDS)('publickey %s', async (kind) => {
+      // A key held here signs its first request (no query round trip): the algorithm is seen as it signs.
+      const signedWith: string[] = [];
+      const k = key(kind);
+      const recording: PrivateKey = Object.create(k, {
+        sign: {
+          value: (...args: Parameters<PrivateKey['sign']>) => {
+            signedWith.push(args[2] ?? '');
+            return k.sign(...args);
+          },
+        },
+      });
       await withRxssh(
         sshd.port,
-        { ...base(), privateKeys: [key(kind)], authMethods: ['publickey'] },
+        { ...base(), privateKeys: [recording], authMethods: ['publickey'] },
         async ({ conn, localPort }) => {
           expect(conn.authMethod).toBe('publickey');
           const fp = escapeRegExp(fingerprintSha256(userKeys.get(kind).blob));
@@ -240,12 +251,7 @@ describe.skipIf(skipReason !== undefined)(suiteName('rxssh client against OpenSS
               'm',
             ),
           );
-          await sshd.waitForLog(
-            new RegExp(
-              `userauth_pubkey: publickey test pkalg ${signatureAlgorithm[kind]} pkblob \\S+ ${fp}`,
-              'm',
-            ),
-          );
+          expect(signedWith).toEqual([signatureAlgorithm[kind]]);
         },
       );
     });
