@@ -36,6 +36,13 @@ export function assertChaChaCounter(counter: number): void {
   }
 }
 
+/** An output buffer handed to a primitive must be exactly as long as what it will hold. */
+export function assertOutput(out: Uint8Array | undefined, length: number, what: string): void {
+  if (out !== undefined && (!(out instanceof Uint8Array) || out.length !== length)) {
+    throw new UsageError(`${what}: output must be a Uint8Array of ${length} bytes, got ${out?.length}`);
+  }
+}
+
 /** Peer X25519 values are exactly 32 bytes (RFC 7748 §5; RFC 8731 §3: Q_S/Q_C as a 32-byte string). */
 export function assertX25519Peer(peerPublic: Uint8Array): void {
   if (!(peerPublic instanceof Uint8Array) || peerPublic.length !== 32) {

@@ -67,11 +67,19 @@ export interface CryptoBackend {
   aesGcm(key: Uint8Array): AeadCipher;
   /**
    * ChaCha20 as D. J. Bernstein first defined it: 64-bit nonce, 64-bit block counter (the variant that
-   * OpenSSH's chacha20-poly1305@openssh.com uses, PROTOCOL.chacha20poly1305). XORs `data` with the keystream.
+   * OpenSSH's chacha20-poly1305@openssh.com uses, PROTOCOL.chacha20poly1305). XORs `data` with the keystream
+   * from block `counter` on. The result goes into `out` when given (as long as `data`; it may be `data` itself,
+   * to encrypt in place), sparing the packet path an allocation and a copy; else into a new array.
    */
-  chacha20(key: Uint8Array, nonce8: Uint8Array, counter: number, data: Uint8Array): Uint8Array;
-  /** Poly1305 one-time authenticator (RFC 8439 §2.5), 32-byte key, 16-byte tag. */
-  poly1305(key: Uint8Array, message: Uint8Array): Uint8Array;
+  chacha20(
+    key: Uint8Array,
+    nonce8: Uint8Array,
+    counter: number,
+    data: Uint8Array,
+    out?: Uint8Array,
+  ): Uint8Array;
+  /** Poly1305 one-time authenticator (RFC 8439 §2.5), 32-byte key, 16-byte tag (into `out` when given). */
+  poly1305(key: Uint8Array, message: Uint8Array, out?: Uint8Array): Uint8Array;
 
   /** X25519 (RFC 7748). `privateKey` is 32 random bytes, clamped inside. */
   x25519PublicKey(privateKey: Uint8Array): Uint8Array;

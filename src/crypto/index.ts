@@ -13,7 +13,7 @@ import { nobleCrypto } from './noble-backend.js';
 import { createNodeBackend } from './node-backend.js';
 
 export type * from './backend.js';
-export { nobleCrypto } from './noble-backend.js';
+export { createNobleBackend, type NobleBackendOptions, nobleCrypto } from './noble-backend.js';
 export { createNodeBackend } from './node-backend.js';
 export { seededRandom, systemRandom } from './random.js';
 

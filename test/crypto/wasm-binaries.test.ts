@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileWat, WASM_SOURCES } from '../../scripts/compile-wat.js';
 import { fromBase64, toHex } from '../../src/crypto/bytes.js';
+import { CHACHA20_WASM_BASE64 } from '../../src/crypto/wasm/chacha20-binary.js';
+import { CHACHA20_SIMD_WASM_BASE64 } from '../../src/crypto/wasm/chacha20-simd-binary.js';
 import { POLY1305_WASM_BASE64 } from '../../src/crypto/wasm/poly1305-binary.js';
 
 /**
@@ -9,6 +11,8 @@ import { POLY1305_WASM_BASE64 } from '../../src/crypto/wasm/poly1305-binary.js';
  */
 const COMMITTED: Record<string, string> = {
   'poly1305.wat': POLY1305_WASM_BASE64,
+  'chacha20.wat': CHACHA20_WASM_BASE64,
+  'chacha20-simd.wat': CHACHA20_SIMD_WASM_BASE64,
 };
 
 describe.each(WASM_SOURCES)('$wat', ({ wat, module }) => {

@@ -4,6 +4,7 @@
  * synchronously (the module is about 2 KiB), so the backends stay synchronous; `undefined` where WebAssembly is unavailable or refused
  * (e.g. a Content-Security-Policy without 'wasm-unsafe-eval'), and the backends fall back to noble.
  */
+import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
 import { fromBase64 } from '../bytes.js';
 import { POLY1305_WASM_BASE64 } from './poly1305-binary.js';
 
@@ -66,4 +67,18 @@ let shared: WasmPoly1305 | undefined | null = null;
 export function sharedWasmPoly1305(): WasmPoly1305 | undefined {
   if (shared === null) shared = loadWasmPoly1305();
   return shared;
+}
+
+/** The backends' Poly1305: by `wasm` when there is one, else by noble's pure-JS code; into `out` when given. */
+export function poly1305Tag(
+  wasm: WasmPoly1305 | undefined,
+  key: Uint8Array,
+  message: Uint8Array,
+  out?: Uint8Array,
+): Uint8Array {
+  if (wasm) return wasm.mac(key, message, out);
+  const tag = noblePoly1305(message, key);
+  if (out === undefined) return tag;
+  out.set(tag);
+  return out;
 }

@@ -1,0 +1,183 @@
+;; ChaCha20, one block at a time in scalar WebAssembly 1.0 (no proposals needed).
+;;
+;; This is ChaCha20 as D. J. Bernstein defined it ("ChaCha, a variant of Salsa20", 2008): a 64-bit block
+;; counter in state words 12-13 and a 64-bit nonce in words 14-15, the variant chacha20-poly1305@openssh.com
+;; uses (PROTOCOL.chacha20poly1305). The quarter round and the double round are RFC 8439 §2.1 and §2.3; the
+;; IETF variant differs only in how words 12-15 are split between counter and nonce.
+;;
+;; Memory layout (fixed offsets; the caller writes key, nonce, counter and data, and reads the data back):
+;;   0..32     key
+;;   32..40    nonce (8 bytes)
+;;   40..48    block counter, uint64 little-endian; advanced past the blocks used
+;;   64..320   keystream scratch
+;;   320..     data, XORed with the keystream in place (the memory grows to fit it)
+;; The key and the keystream scratch are zeroed before xor returns.
+;;
+;; Built by scripts/build-wasm.ts into chacha20-binary.ts; a test checks the two stay identical.
+
+(module
+  (memory (export "memory") 1)
+
+  ;; The keystream block at the counter into memory[64..128); the counter advances by one.
+  (func $keystream
+    (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32)
+    (local $x4 i32) (local $x5 i32) (local $x6 i32) (local $x7 i32)
+    (local $x8 i32) (local $x9 i32) (local $x10 i32) (local $x11 i32)
+    (local $x12 i32) (local $x13 i32) (local $x14 i32) (local $x15 i32)
+    (local $round i32)
+    ;; The initial state: "expand 32-byte k", key, counter, nonce (RFC 8439 §2.3; words 12-15 as above).
+    (local.set $x0 (i32.const 0x61707865))
+    (local.set $x1 (i32.const 0x3320646e))
+    (local.set $x2 (i32.const 0x79622d32))
+    (local.set $x3 (i32.const 0x6b206574))
+    (local.set $x4 (i32.load offset=0 (i32.const 0)))
+    (local.set $x5 (i32.load offset=4 (i32.const 0)))
+    (local.set $x6 (i32.load offset=8 (i32.const 0)))
+    (local.set $x7 (i32.load offset=12 (i32.const 0)))
+    (local.set $x8 (i32.load offset=16 (i32.const 0)))
+    (local.set $x9 (i32.load offset=20 (i32.const 0)))
+    (local.set $x10 (i32.load offset=24 (i32.const 0)))
+    (local.set $x11 (i32.load offset=28 (i32.const 0)))
+    (local.set $x12 (i32.load offset=40 (i32.const 0)))
+    (local.set $x13 (i32.load offset=44 (i32.const 0)))
+    (local.set $x14 (i32.load offset=32 (i32.const 0)))
+    (local.set $x15 (i32.load offset=36 (i32.const 0)))
+    ;; 20 rounds: 10 double rounds, each a column round then a diagonal round (RFC 8439 §2.3).
+    (local.set $round (i32.const 10))
+    (loop $double_round
+      ;; columns
+      (local.set $x0 (i32.add (local.get $x0) (local.get $x4)))
+      (local.set $x12 (i32.rotl (i32.xor (local.get $x12) (local.get $x0)) (i32.const 16)))
+      (local.set $x8 (i32.add (local.get $x8) (local.get $x12)))
+      (local.set $x4 (i32.rotl (i32.xor (local.get $x4) (local.get $x8)) (i32.const 12)))
+      (local.set $x0 (i32.add (local.get $x0) (local.get $x4)))
+      (local.set $x12 (i32.rotl (i32.xor (local.get $x12) (local.get $x0)) (i32.const 8)))
+      (local.set $x8 (i32.add (local.get $x8) (local.get $x12)))
+      (local.set $x4 (i32.rotl (i32.xor (local.get $x4) (local.get $x8)) (i32.const 7)))
+      (local.set $x1 (i32.add (local.get $x1) (local.get $x5)))
+      (local.set $x13 (i32.rotl (i32.xor (local.get $x13) (local.get $x1)) (i32.const 16)))
+      (local.set $x9 (i32.add (local.get $x9) (local.get $x13)))
+      (local.set $x5 (i32.rotl (i32.xor (local.get $x5) (local.get $x9)) (i32.const 12)))
+      (local.set $x1 (i32.add (local.get $x1) (local.get $x5)))
+      (local.set $x13 (i32.rotl (i32.xor (local.get $x13) (local.get $x1)) (i32.const 8)))
+      (local.set $x9 (i32.add (local.get $x9) (local.get $x13)))
+      (local.set $x5 (i32.rotl (i32.xor (local.get $x5) (local.get $x9)) (i32.const 7)))
+      (local.set $x2 (i32.add (local.get $x2) (local.get $x6)))
+      (local.set $x14 (i32.rotl (i32.xor (local.get $x14) (local.get $x2)) (i32.const 16)))
+      (local.set $x10 (i32.add (local.get $x10) (local.get $x14)))
+      (local.set $x6 (i32.rotl (i32.xor (local.get $x6) (local.get $x10)) (i32.const 12)))
+      (local.set $x2 (i32.add (local.get $x2) (local.get $x6)))
+      (local.set $x14 (i32.rotl (i32.xor (local.get $x14) (local.get $x2)) (i32.const 8)))
+      (local.set $x10 (i32.add (local.get $x10) (local.get $x14)))
+      (local.set $x6 (i32.rotl (i32.xor (local.get $x6) (local.get $x10)) (i32.const 7)))
+      (local.set $x3 (i32.add (local.get $x3) (local.get $x7)))
+      (local.set $x15 (i32.rotl (i32.xor (local.get $x15) (local.get $x3)) (i32.const 16)))
+      (local.set $x11 (i32.add (local.get $x11) (local.get $x15)))
+      (local.set $x7 (i32.rotl (i32.xor (local.get $x7) (local.get $x11)) (i32.const 12)))
+      (local.set $x3 (i32.add (local.get $x3) (local.get $x7)))
+      (local.set $x15 (i32.rotl (i32.xor (local.get $x15) (local.get $x3)) (i32.const 8)))
+      (local.set $x11 (i32.add (local.get $x11) (local.get $x15)))
+      (local.set $x7 (i32.rotl (i32.xor (local.get $x7) (local.get $x11)) (i32.const 7)))
+      ;; diagonals
+      (local.set $x0 (i32.add (local.get $x0) (local.get $x5)))
+      (local.set $x15 (i32.rotl (i32.xor (local.get $x15) (local.get $x0)) (i32.const 16)))
+      (local.set $x10 (i32.add (local.get $x10) (local.get $x15)))
+      (local.set $x5 (i32.rotl (i32.xor (local.get $x5) (local.get $x10)) (i32.const 12)))
+      (local.set $x0 (i32.add (local.get $x0) (local.get $x5)))
+      (local.set $x15 (i32.rotl (i32.xor (local.get $x15) (local.get $x0)) (i32.const 8)))
+      (local.set $x10 (i32.add (local.get $x10) (local.get $x15)))
+      (local.set $x5 (i32.rotl (i32.xor (local.get $x5) (local.get $x10)) (i32.const 7)))
+      (local.set $x1 (i32.add (local.get $x1) (local.get $x6)))
+      (local.set $x12 (i32.rotl (i32.xor (local.get $x12) (local.get $x1)) (i32.const 16)))
+      (local.set $x11 (i32.add (local.get $x11) (local.get $x12)))
+      (local.set $x6 (i32.rotl (i32.xor (local.get $x6) (local.get $x11)) (i32.const 12)))
+      (local.set $x1 (i32.add (local.get $x1) (local.get $x6)))
+      (local.set $x12 (i32.rotl (i32.xor (local.get $x12) (local.get $x1)) (i32.const 8)))
+      (local.set $x11 (i32.add (local.get $x11) (local.get $x12)))
+      (local.set $x6 (i32.rotl (i32.xor (local.get $x6) (local.get $x11)) (i32.const 7)))
+      (local.set $x2 (i32.add (local.get $x2) (local.get $x7)))
+      (local.set $x13 (i32.rotl (i32.xor (local.get $x13) (local.get $x2)) (i32.const 16)))
+      (local.set $x8 (i32.add (local.get $x8) (local.get $x13)))
+      (local.set $x7 (i32.rotl (i32.xor (local.get $x7) (local.get $x8)) (i32.const 12)))
+      (local.set $x2 (i32.add (local.get $x2) (local.get $x7)))
+      (local.set $x13 (i32.rotl (i32.xor (local.get $x13) (local.get $x2)) (i32.const 8)))
+      (local.set $x8 (i32.add (local.get $x8) (local.get $x13)))
+      (local.set $x7 (i32.rotl (i32.xor (local.get $x7) (local.get $x8)) (i32.const 7)))
+      (local.set $x3 (i32.add (local.get $x3) (local.get $x4)))
+      (local.set $x14 (i32.rotl (i32.xor (local.get $x14) (local.get $x3)) (i32.const 16)))
+      (local.set $x9 (i32.add (local.get $x9) (local.get $x14)))
+      (local.set $x4 (i32.rotl (i32.xor (local.get $x4) (local.get $x9)) (i32.const 12)))
+      (local.set $x3 (i32.add (local.get $x3) (local.get $x4)))
+      (local.set $x14 (i32.rotl (i32.xor (local.get $x14) (local.get $x3)) (i32.const 8)))
+      (local.set $x9 (i32.add (local.get $x9) (local.get $x14)))
+      (local.set $x4 (i32.rotl (i32.xor (local.get $x4) (local.get $x9)) (i32.const 7)))
+      (local.set $round (i32.sub (local.get $round) (i32.const 1)))
+      (br_if $double_round (local.get $round)))
+    ;; The block is the rounds' output plus the initial state, word by word (RFC 8439 §2.3).
+    (i32.store offset=64 (i32.const 0) (i32.add (local.get $x0) (i32.const 0x61707865)))
+    (i32.store offset=68 (i32.const 0) (i32.add (local.get $x1) (i32.const 0x3320646e)))
+    (i32.store offset=72 (i32.const 0) (i32.add (local.get $x2) (i32.const 0x79622d32)))
+    (i32.store offset=76 (i32.const 0) (i32.add (local.get $x3) (i32.const 0x6b206574)))
+    (i32.store offset=80 (i32.const 0) (i32.add (local.get $x4) (i32.load offset=0 (i32.const 0))))
+    (i32.store offset=84 (i32.const 0) (i32.add (local.get $x5) (i32.load offset=4 (i32.const 0))))
+    (i32.store offset=88 (i32.const 0) (i32.add (local.get $x6) (i32.load offset=8 (i32.const 0))))
+    (i32.store offset=92 (i32.const 0) (i32.add (local.get $x7) (i32.load offset=12 (i32.const 0))))
+    (i32.store offset=96 (i32.const 0) (i32.add (local.get $x8) (i32.load offset=16 (i32.const 0))))
+    (i32.store offset=100 (i32.const 0) (i32.add (local.get $x9) (i32.load offset=20 (i32.const 0))))
+    (i32.store offset=104 (i32.const 0) (i32.add (local.get $x10) (i32.load offset=24 (i32.const 0))))
+    (i32.store offset=108 (i32.const 0) (i32.add (local.get $x11) (i32.load offset=28 (i32.const 0))))
+    (i32.store offset=112 (i32.const 0) (i32.add (local.get $x12) (i32.load offset=40 (i32.const 0))))
+    (i32.store offset=116 (i32.const 0) (i32.add (local.get $x13) (i32.load offset=44 (i32.const 0))))
+    (i32.store offset=120 (i32.const 0) (i32.add (local.get $x14) (i32.load offset=32 (i32.const 0))))
+    (i32.store offset=124 (i32.const 0) (i32.add (local.get $x15) (i32.load offset=36 (i32.const 0))))
+    (i64.store offset=40 (i32.const 0) (i64.add (i64.load offset=40 (i32.const 0)) (i64.const 1))))
+
+  ;; xor(len): memory[320 .. 320+len) ^= keystream from the counter on.
+  (func (export "xor") (param $len i32)
+    (local $p i32) (local $end i32) (local $i i32)
+    (local.set $p (i32.const 320))
+    (local.set $end (i32.add (i32.const 320) (local.get $len)))
+    (block $whole_done
+      (loop $whole
+        (br_if $whole_done (i32.gt_u (i32.add (local.get $p) (i32.const 64)) (local.get $end)))
+        (call $keystream)
+        (i64.store offset=0 (local.get $p)
+          (i64.xor (i64.load offset=0 (local.get $p)) (i64.load offset=64 (i32.const 0))))
+        (i64.store offset=8 (local.get $p)
+          (i64.xor (i64.load offset=8 (local.get $p)) (i64.load offset=72 (i32.const 0))))
+        (i64.store offset=16 (local.get $p)
+          (i64.xor (i64.load offset=16 (local.get $p)) (i64.load offset=80 (i32.const 0))))
+        (i64.store offset=24 (local.get $p)
+          (i64.xor (i64.load offset=24 (local.get $p)) (i64.load offset=88 (i32.const 0))))
+        (i64.store offset=32 (local.get $p)
+          (i64.xor (i64.load offset=32 (local.get $p)) (i64.load offset=96 (i32.const 0))))
+        (i64.store offset=40 (local.get $p)
+          (i64.xor (i64.load offset=40 (local.get $p)) (i64.load offset=104 (i32.const 0))))
+        (i64.store offset=48 (local.get $p)
+          (i64.xor (i64.load offset=48 (local.get $p)) (i64.load offset=112 (i32.const 0))))
+        (i64.store offset=56 (local.get $p)
+          (i64.xor (i64.load offset=56 (local.get $p)) (i64.load offset=120 (i32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 64)))
+        (br $whole)))
+    ;; A last partial block: one more keystream block, of which only the bytes needed are used.
+    (if (i32.lt_u (local.get $p) (local.get $end))
+      (then
+        (call $keystream)
+        (local.set $i (i32.const 0))
+        (loop $byte
+          (i32.store8 (i32.add (local.get $p) (local.get $i))
+            (i32.xor (i32.load8_u (i32.add (local.get $p) (local.get $i)))
+              (i32.load8_u offset=64 (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $byte (i32.lt_u (i32.add (local.get $p) (local.get $i)) (local.get $end))))))
+    ;; Zero the key and the keystream.
+    (local.set $i (i32.const 0))
+    (loop $wipe
+      (i64.store (local.get $i) (i64.const 0))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br_if $wipe (i32.lt_u (local.get $i) (i32.const 32))))
+    (local.set $i (i32.const 64))
+    (loop $wipe_keystream
+      (i64.store (local.get $i) (i64.const 0))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br_if $wipe_keystream (i32.lt_u (local.get $i) (i32.const 128))))))
