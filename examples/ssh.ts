@@ -1,7 +1,7 @@
 /**
  * A command-line SSH client built on rxssh, with OpenSSH's flags:
  *
- *   npx tsx examples/ssh.ts [-AaCNnqTtv] [-p PORT] [-i KEY]... [-o Option=Value]... [-c CIPHERS] [-m MACS]
+ *   npx tsx examples/ssh.ts [-AaCNnqTtvXxY] [-p PORT] [-i KEY]... [-o Option=Value]... [-c CIPHERS] [-m MACS]
  *                           [-L [bind:]port:host:hostport]... [-R [bind:]port:host:hostport]...
  *                           [-D [bind:]port]... user@host [command ...]
  *
@@ -15,7 +15,8 @@
  * Keys (examples/lib/ssh-auth-keys.ts): the -i files (else ~/.ssh/id_*), encrypted ones unlocked with
  * SSH_PASSPHRASE or, on a terminal and without BatchMode=yes, a hidden prompt; the agent at SSH_AUTH_SOCK
  * (-o IdentityAgent=PATH|none); user certificates from -o CertificateFile=PATH and KEY-cert.pub beside each
- * -i KEY. -A (-o ForwardAgent=yes|PATH) forwards the agent to the session. Host certificates are checked
+ * -i KEY. -A (-o ForwardAgent=yes|PATH) forwards the agent to the session; -X / -Y forward X11 to DISPLAY
+ * (examples/lib/ssh-x11.ts: the real cookie from `xauth list`, a fake one sent). Host certificates are checked
  * against `@cert-authority` lines of known_hosts (and `@revoked`).
  *
  * Password authentication takes the password from the SSHPASS environment variable (never from argv).
@@ -50,6 +51,7 @@ import {
 } from './lib/ssh-config.js';
 import { startForwards } from './lib/ssh-forwards.js';
 import { planSession, runSession } from './lib/ssh-session.js';
+import { planX11 } from './lib/ssh-x11.js';
 
 /** Longest wait for the socket to close after the connection ended. */
 const EXIT_GRACE_MS = 500;
@@ -172,7 +174,8 @@ async function main(): Promise<void> {
       const { plan, warning } = planSession(cfg, process.stdin.isTTY === true);
       if (warning) warn(warning);
       if (agentToForward) debug('Requesting authentication agent forwarding.');
-      runSession(conn, { ...plan, forwardAgent: agentToForward !== undefined }, (end) => {
+      const x11 = planX11(conn, o, process.env, { debug, warn });
+      runSession(conn, { ...plan, forwardAgent: agentToForward !== undefined, x11 }, (end) => {
         if (end.message) process.stderr.write(`${end.message}\n`);
         process.exitCode = end.code;
         conn.close();

@@ -146,6 +146,15 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
         case 'a':
           options.set('forwardagent', 'no');
           break;
+        case 'X':
+        case 'Y':
+          // -Y is -X with ForwardX11Trusted (ssh(1)); -x turns X11 forwarding off.
+          options.set('forwardx11', 'yes');
+          if (flag === 'Y') options.set('forwardx11trusted', 'yes');
+          break;
+        case 'x':
+          options.set('forwardx11', 'no');
+          break;
         case '4':
         case '6':
         case 'C':
@@ -158,7 +167,7 @@ export function parseSshArgs(argv: string[], env: NodeJS.ProcessEnv): SshCliConf
   }
   if (!destination)
     throw new CliError(
-      'usage: ssh [-AaCNnqTtv] [-p port] [-i identity_file] [-o option] [-c ciphers] [-m macs] [-L [bind:]port:host:hostport] [-R [bind:]port:host:hostport] [-D [bind:]port] [user@]host [command ...]',
+      'usage: ssh [-AaCNnqTtvXxY] [-p port] [-i identity_file] [-o option] [-c ciphers] [-m macs] [-L [bind:]port:host:hostport] [-R [bind:]port:host:hostport] [-D [bind:]port] [user@]host [command ...]',
     );
   let host = destination;
   const at = destination.lastIndexOf('@');

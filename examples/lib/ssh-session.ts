@@ -20,6 +20,8 @@ export interface SessionPlan {
   stdinNull: boolean;
   /** -A: ask for agent forwarding (auth-agent-req@openssh.com) first; a refusal is not an error. */
   forwardAgent?: boolean;
+  /** -X/-Y: sends x11-req first (examples/lib/ssh-x11.ts); a refusal is not an error. */
+  x11?: (channel: Channel) => Observable<unknown>;
 }
 
 /**
@@ -81,11 +83,15 @@ function endOf(status: { code: number | null; signal: string | null } | undefine
   return { code: 255, message: 'Remote session ended without an exit status.' };
 }
 
-/** auth-agent-req and pty-req (when planned), then exec or shell; errors when the server refuses either of the last. */
+/**
+ * x11-req, auth-agent-req and pty-req (when planned; ssh's order), then exec or shell; errors when the server
+ * refuses either of the last.
+ */
 function start(ch: Channel, plan: SessionPlan): Observable<never> {
   const refuse = (what: string) => new Error(`${what} request failed on channel 0`);
   // OpenSSH PROTOCOL.agent: asked on the session before the command starts, so the command finds the agent.
   const agent = plan.forwardAgent ? requestAgentForwarding(ch) : of(true);
+  const x11 = plan.x11 ? plan.x11(ch) : of(true);
   const size = terminalSize();
   const pty = plan.pty
     ? requestPty(ch, { term: process.env.TERM || 'xterm-256color', ...size }).pipe(
@@ -97,7 +103,7 @@ function start(ch: Channel, plan: SessionPlan): Observable<never> {
   ).pipe(
     switchMap((ok) => (ok ? of(ok) : Promise.reject(refuse(plan.command === undefined ? 'shell' : 'exec')))),
   );
-  return concat(agent, pty, run).pipe(ignoreElements());
+  return concat(x11, agent, pty, run).pipe(ignoreElements());
 }
 
 function terminalSize(): { cols: number; rows: number } {

@@ -6,6 +6,7 @@
  * the client side holds, answer, and have its answer come back to the program.
  *
  * - our client (requestX11) against sshd with X11Forwarding yes, X11UseLocalhost yes (sshd runs xauth itself);
+ * - examples/ssh.ts -X against the same sshd, its real cookie read with `xauth list` from an XAUTHORITY of ours;
  * - the real `ssh -Y` against examples/sshd.ts (allowX11 + DISPLAY and an xauth entry for the program), with
  *   ssh's real cookie taken from an XAUTHORITY file made here with `xauth add`.
  */
@@ -32,7 +33,7 @@ import {
   startSshd,
   TEST_USER,
 } from './harness/index.js';
-import { type RxsshdInstance, startRxsshd } from './support/example-process.js';
+import { type RxsshdInstance, startExample, startRxsshd } from './support/example-process.js';
 import { openRxssh } from './support/rxssh-session.js';
 
 const XAUTH = '/usr/bin/xauth';
@@ -159,6 +160,60 @@ describe.skipIf(skipReason !== undefined)(suiteName('X11 forwarding against Open
         expect(errors).toEqual([]);
       } finally {
         session.close();
+      }
+    });
+
+    it('examples/ssh.ts -X: the real cookie comes from xauth list $DISPLAY and reaches our display', async () => {
+      const xauthority = join(dir, 'Xauthority-example');
+      const added = await runProcess(XAUTH, {
+        args: [
+          '-f',
+          xauthority,
+          'add',
+          `127.0.0.1:${fakeX.displayNumber}`,
+          'MIT-MAGIC-COOKIE-1',
+          toHex(REAL),
+        ],
+        timeoutMs: 10_000,
+      });
+      expect(added.code, added.stderr).toBe(0);
+      // startExample gives no stdin: the script travels in the command, base64 so no shell quoting is involved.
+      const script = Buffer.from(X_CLIENT).toString('base64');
+      const proc = startExample(
+        'ssh.ts',
+        [
+          '-v',
+          '-X',
+          '-i',
+          userKey.privatePath,
+          '-p',
+          String(sshd.port),
+          '-o',
+          `UserKnownHostsFile=${sshd.knownHostsPath}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          `${TEST_USER}@127.0.0.1`,
+          `echo ${script} | base64 -d | ${PYTHON} -`,
+        ],
+        {
+          ...process.env,
+          DISPLAY: `127.0.0.1:${fakeX.displayNumber}`,
+          XAUTHORITY: xauthority,
+          SSH_AUTH_SOCK: '',
+        },
+      );
+      try {
+        const code = await proc.waitForExit(30_000);
+        const story = `${proc.output()}\n${sshd.logs().slice(-3000)}`;
+        expect(code, story).toBe(0);
+        expect(proc.output()).toContain('Requesting X11 forwarding with authentication spoofing.');
+        const report = parseReport(proc.stdout());
+        expect(report.display, story).toMatch(/^localhost:\d+\.0$/);
+        expect(report.cookie).not.toBe(toHex(REAL));
+        expect(report.answer).toBe(FAKE_X_REPLY.toString('latin1') + TAIL);
+        expect(lastReceived(fakeX)).toEqual(Buffer.concat([setupMessage(REAL), Buffer.from(TAIL)]));
+      } finally {
+        await proc.stop();
       }
     });
   });
