@@ -113,6 +113,7 @@ describe.skipIf(skipReason !== undefined)(
       const m = await proc.waitFor(/Local forwarding listening on 127\.0\.0\.1 port (\d+)\./);
       await echoesThrough({ port: Number(m[1]) }, unixEcho);
       await proc.stop();
+      expect(proc.exitCode()).toBe(0);
     });
 
     it('-R /remote.sock:/local.sock: sshd creates the socket, connections come back to our socket', async () => {
@@ -133,6 +134,7 @@ describe.skipIf(skipReason !== undefined)(
       );
       await echoesThrough({ path: remote }, tcpEcho);
       await proc.stop();
+      expect(proc.exitCode()).toBe(0);
     });
 
     it('-R 0:/local.sock: sshd allocates a TCP port whose connections reach our socket', async () => {
@@ -140,6 +142,7 @@ describe.skipIf(skipReason !== undefined)(
       const m = await proc.waitFor(/Allocated port (\d+) for remote forward to /);
       await echoesThrough({ port: Number(m[1]) }, unixEcho);
       await proc.stop();
+      expect(proc.exitCode()).toBe(0);
     });
 
     it('a socket path sshd cannot create: ExitOnForwardFailure ends ssh.ts with 255', async () => {
