@@ -20,12 +20,18 @@ const POLY_KEY_ZEROS = new Uint8Array(32);
 /**
  * The construction itself, with the nonce as bytes. SSH only ever uses a uint32 sequence number; taking the
  * nonce lets known-answer tests drive the same code with any 64-bit value.
+ *
+ * Per packet it makes no allocation of its own except the plaintext `open` returns: the cipher writes into
+ * the packet or into buffers kept here (the Poly1305 key, the computed tag, the decrypted length).
  */
 export class ChaChaPolyCore {
   /** K_2: payload keystream and the per-packet Poly1305 key. */
   private readonly main: Uint8Array;
   /** K_1: packet_length only, so the length can be read before the packet is complete. */
   private readonly header: Uint8Array;
+  private readonly polyKey = new Uint8Array(32);
+  private readonly tag = new Uint8Array(TAG_LENGTH);
+  private readonly length = new Uint8Array(4);
 
   constructor(
     private readonly crypto: CryptoBackend,
@@ -40,31 +46,34 @@ export class ChaChaPolyCore {
   /** Encrypts `uint32 length ‖ rest` in place and writes the tag into the last 16 bytes. */
   seal(nonce: Uint8Array, packet: Uint8Array): void {
     const end = packet.length - TAG_LENGTH;
-    packet.set(this.crypto.chacha20(this.header, nonce, 0, packet.subarray(0, 4)), 0);
-    packet.set(this.crypto.chacha20(this.main, nonce, 1, packet.subarray(4, end)), 4);
-    packet.set(this.tag(nonce, packet.subarray(0, end)), end);
+    const length = packet.subarray(0, 4);
+    const body = packet.subarray(4, end);
+    this.crypto.chacha20(this.header, nonce, 0, length, length);
+    this.crypto.chacha20(this.main, nonce, 1, body, body);
+    this.authenticate(nonce, packet.subarray(0, end), packet.subarray(end));
   }
 
   decryptLength(nonce: Uint8Array, head: Uint8Array): number {
-    return readUint32(this.crypto.chacha20(this.header, nonce, 0, head.subarray(0, 4)), 0);
+    return readUint32(this.crypto.chacha20(this.header, nonce, 0, head.subarray(0, 4), this.length), 0);
   }
 
   /** Checks the tag over the ciphertext before decrypting anything; returns the bytes after the length. */
   open(nonce: Uint8Array, packet: Uint8Array): Uint8Array {
     const end = packet.length - TAG_LENGTH;
-    if (!equalBytes(this.tag(nonce, packet.subarray(0, end)), packet.subarray(end))) throw new MacError();
+    this.authenticate(nonce, packet.subarray(0, end), this.tag);
+    if (!equalBytes(this.tag, packet.subarray(end))) throw new MacError();
     return this.crypto.chacha20(this.main, nonce, 1, packet.subarray(4, end));
   }
 
-  private tag(nonce: Uint8Array, authenticated: Uint8Array): Uint8Array {
-    const polyKey = this.crypto.chacha20(this.main, nonce, 0, POLY_KEY_ZEROS);
-    const tag = this.crypto.poly1305(polyKey, authenticated);
-    wipe(polyKey);
-    return tag;
+  /** tag = Poly1305(ChaCha20(K_2, nonce, counter 0)[0..32], authenticated), into `out`. */
+  private authenticate(nonce: Uint8Array, authenticated: Uint8Array, out: Uint8Array): void {
+    this.crypto.chacha20(this.main, nonce, 0, POLY_KEY_ZEROS, this.polyKey);
+    this.crypto.poly1305(this.polyKey, authenticated, out);
+    wipe(this.polyKey);
   }
 
   dispose(): void {
-    wipe(this.main, this.header);
+    wipe(this.main, this.header, this.polyKey);
   }
 }
 
