@@ -18,6 +18,7 @@ import type { Connection } from '../src/connection/connection.js';
 import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
 import { connectIncomingEndpoint } from './connect-incoming-streamlocal.js';
 import type { ForwardingLog } from './forwarding-error.js';
+import { usablePath } from './streamlocal-sockets.js';
 
 export interface DirectStreamlocalRequest {
   connection: Connection;
@@ -55,7 +56,7 @@ export function allowDirectStreamlocal(
         }
         let allowed = false;
         try {
-          allowed = request.socketPath !== '' && policy(request) === true;
+          allowed = usablePath(request.socketPath) && policy(request) === true;
         } catch {
           // A throwing policy fails closed.
         }

@@ -29,7 +29,7 @@ import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import type { Connection, GlobalRequestMsg } from '../src/connection/connection.js';
 import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { type ForwardingLog, forwardingError } from './forwarding-error.js';
-import { listenStreamlocal, type StreamlocalListenOptions } from './streamlocal-sockets.js';
+import { listenStreamlocal, type StreamlocalListenOptions, usablePath } from './streamlocal-sockets.js';
 
 export interface StreamlocalForwardRequest {
   connection: Connection;
@@ -86,7 +86,7 @@ export function allowStreamlocalForwarding(
           let allowed = false;
           try {
             allowed =
-              socketPath !== '' &&
+              usablePath(socketPath) &&
               !listeners.has(socketPath) &&
               listeners.size < maxForwards &&
               policy(request) === true;

@@ -24,6 +24,14 @@ export function isStreamlocal(e: Endpoint | ListenEndpoint): e is StreamlocalPat
   return 'path' in e && typeof e.path === 'string';
 }
 
+/**
+ * Whether a path the peer sent can name a socket file: not empty, and without NUL (which would cut the path
+ * for a C program, and which Node takes, at the start, for Linux's abstract socket namespace).
+ */
+export function usablePath(path: string): boolean {
+  return path !== '' && !path.includes('\0');
+}
+
 /** `path /run/x.sock` or `host port 22`, for messages. */
 export function describeEndpoint(e: Endpoint | ListenEndpoint): string {
   return isStreamlocal(e) ? `path ${e.path}` : `${e.host ?? '*'} port ${e.port}`;

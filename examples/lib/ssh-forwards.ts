@@ -17,7 +17,7 @@ import {
 } from '../../operators/index.js';
 import type { Connection } from '../../src/connection/connection.js';
 import type { ForwardSpec } from './forward-spec.js';
-import type { SshCliConfig } from './ssh-config.js';
+import { type SshCliConfig, yesNo } from './ssh-config.js';
 
 export interface ForwardingHooks {
   debug(line: string): void;
@@ -37,13 +37,15 @@ function connectEnd(f: ForwardSpec): Endpoint {
   return f.connectPath !== undefined ? { path: f.connectPath } : { host: f.host, port: f.hostPort };
 }
 
-function localForward(conn: Connection, f: ForwardSpec, onError: (e: Error) => void) {
+function localForward(conn: Connection, f: ForwardSpec, cfg: SshCliConfig, onError: (e: Error) => void) {
   const target = connectEnd(f);
   const listen: ListenEndpoint =
     f.bindPath !== undefined ? { path: f.bindPath } : { host: localBind(f.bindHost), port: f.bindPort };
+  // ssh_config(5) StreamLocalBindUnlink: remove a stale socket at the -L path before listening.
+  const socket = { unlinkExisting: yesNo(cfg.options.get('streamlocalbindunlink'), false) };
   const stream$: Observable<{ address?: string; port?: number; path?: string }> =
     'path' in listen || 'path' in target
-      ? of(conn).pipe(forwardLocalStreamlocal({ listen, target, onError }))
+      ? of(conn).pipe(forwardLocalStreamlocal({ listen, target, socket, onError }))
       : of(conn).pipe(forwardLocal({ listen, target, onError }));
   return { listen, target, stream$ };
 }
@@ -64,7 +66,7 @@ export function startForwards(conn: Connection, cfg: SshCliConfig, hooks: Forwar
   const onError = (e: Error) => hooks.warn(`channel: open failed: ${e.message}`);
   const subs: Subscription[] = [];
   for (const f of cfg.localForwards) {
-    const { listen, target, stream$ } = localForward(conn, f, onError);
+    const { listen, target, stream$ } = localForward(conn, f, cfg, onError);
     subs.push(
       stream$.subscribe({
         next: (a) => {

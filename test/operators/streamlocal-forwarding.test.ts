@@ -7,7 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import type { Subscription } from 'rxjs';
+import { connect } from 'node:net';
+import { firstValueFrom, type Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   allowDirectStreamlocal,
@@ -22,6 +23,8 @@ import {
   type StreamlocalForwardRequest,
 } from '../../operators/index.js';
 import type { Endpoint } from '../../operators/streamlocal-sockets.js';
+import { encodeGlobalRequestPayload } from '../../src/channel/global-request-payloads.js';
+import { encodeChannelOpenPayload } from '../../src/channel/open-payloads.js';
 import {
   closedAt,
   exchangeAt,
@@ -59,6 +62,31 @@ afterEach(() => {
   for (const s of subs.splice(0)) s.unsubscribe();
   pair?.stop();
 });
+
+/** A socket left behind: a process that exits while listening never unlinks it. */
+function leaveStaleSocket(path: string): void {
+  const leave = `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.exit(0))`;
+  execFileSync(process.execPath, ['-e', leave], { timeout: 10_000 });
+  expect(statSync(path).isSocket()).toBe(true);
+}
+
+/** Resolves once something accepts connections at `path`. */
+async function waitListening(path: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ path });
+      s.on('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens at ${path}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('forwardLocalStreamlocal (ssh -L with socket paths)', () => {
   function forward(listen: ListenEndpoint, target: Endpoint, errors: Error[] = []) {
@@ -142,6 +170,42 @@ describe('forwardLocalStreamlocal (ssh -L with socket paths)', () => {
     await expect(forward({ path: taken }, { path: unixEcho.path })).rejects.toBeInstanceOf(ForwardingError);
   });
 
+  it('a stale local socket is replaced with socket.unlinkExisting (ssh_config StreamLocalBindUnlink)', async () => {
+    serverAllows();
+    const path = fresh();
+    leaveStaleSocket(path);
+    await expect(forward({ path }, { path: unixEcho.path })).rejects.toBeInstanceOf(ForwardingError);
+    const sub = pair.client
+      .pipe(
+        forwardLocalStreamlocal({
+          listen: { path },
+          target: { path: unixEcho.path },
+          socket: { unlinkExisting: true },
+        }),
+      )
+      .subscribe();
+    subs.push(sub);
+    await waitListening(path);
+    const data = randomBytes(1000);
+    expect((await exchangeAt({ path }, data)).equals(data)).toBe(true);
+  });
+
+  it('a socket path with NUL (abstract namespace in Node) is refused as prohibited', async () => {
+    const seen = serverAllows();
+    const conn = await firstValueFrom(pair.client);
+    const open = encodeChannelOpenPayload({
+      type: 'direct-streamlocal@openssh.com',
+      socketPath: '\0rxssh-abstract',
+    });
+    await expect(
+      firstValueFrom(conn.openChannel('direct-streamlocal@openssh.com', open)),
+    ).rejects.toMatchObject({
+      name: 'ChannelOpenError',
+      openReason: 1, // RFC 4254 §5.1 SSH_OPEN_ADMINISTRATIVELY_PROHIBITED
+    });
+    expect(seen).toEqual([]);
+  });
+
   it('the connection ending stops listening and removes the socket', async () => {
     serverAllows();
     const path = fresh();
@@ -216,9 +280,7 @@ describe('forwardRemoteStreamlocal (ssh -R with socket paths)', () => {
 
   it('a stale socket makes the request fail, unless unlinkExisting (StreamLocalBindUnlink) is set', async () => {
     const path = fresh();
-    // A socket left behind: a process that exits while listening never unlinks it.
-    const leave = `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.exit(0))`;
-    execFileSync(process.execPath, ['-e', leave], { timeout: 10_000 });
+    leaveStaleSocket(path);
     expect(statSync(path).isSocket()).toBe(true);
 
     const errors: Error[] = [];
@@ -231,6 +293,16 @@ describe('forwardRemoteStreamlocal (ssh -R with socket paths)', () => {
     await requestForward({ path }, { path: unixEcho.path });
     const data = randomBytes(1000);
     expect((await exchangeAt({ path }, data)).equals(data)).toBe(true);
+  });
+
+  it('a request for a path with NUL is refused', async () => {
+    startServerSide();
+    const conn = await firstValueFrom(pair.client);
+    const type = 'streamlocal-forward@openssh.com';
+    const reply = await firstValueFrom(
+      conn.globalRequest(type, encodeGlobalRequestPayload({ type, socketPath: '\0rxssh-abstract' })),
+    );
+    expect(reply.ok).toBe(false);
   });
 
   it('a policy refusal fails the operator with a ForwardingError and creates nothing', async () => {
