@@ -74,6 +74,8 @@ export interface X11ForwardOptions {
   connect?: X11Connector;
   /** Told about X connections that could not be forwarded (display unreachable, wrong cookie). */
   onError?: ForwardingLog;
+  /** X connections forwarded at once on one connection (default 64); more are refused. */
+  maxConnections?: number;
 }
 
 interface X11Client {
@@ -82,8 +84,11 @@ interface X11Client {
   swap: X11CookieSwap;
   connect: X11Connector;
   onError?: ForwardingLog;
+  maxConnections: number;
   /** Open session channels that asked for X11 and were not refused. */
   asking: number;
+  /** X connections being set up or forwarded. */
+  open: number;
 }
 
 /** One X11 state per connection, as ssh keeps one fake cookie per connection. */
@@ -164,7 +169,9 @@ function clientFor(conn: Connection, opts: X11ForwardOptions): X11Client {
     swap: { protocol, fake, real: real ?? fake.slice() },
     connect: opts.connect ?? connectX11Display,
     onError: opts.onError,
+    maxConnections: opts.maxConnections ?? 64,
     asking: 0,
+    open: 0,
   };
   clients.set(conn, client);
   // Listens for the server's opens from the first request on, until the connection ends.
@@ -183,6 +190,11 @@ function serveX11Open(client: X11Client, incoming: IncomingChannel): Observable<
     incoming.reject(ChannelOpenFailure.ADMINISTRATIVELY_PROHIBITED, 'X11 forwarding was not requested');
     return EMPTY;
   }
+  // A server opening X connections without end would have us open as many to the display.
+  if (client.open >= client.maxConnections) {
+    incoming.reject(ChannelOpenFailure.RESOURCE_SHORTAGE, 'too many X11 connections');
+    return EMPTY;
+  }
   let from: string;
   try {
     // RFC 4254 §6.3.2: string originator address, uint32 originator port
@@ -193,6 +205,7 @@ function serveX11Open(client: X11Client, incoming: IncomingChannel): Observable<
     return EMPTY;
   }
   incoming.defer();
+  client.open++;
   let accepted = false;
   return defer(() => client.connect(client.target)).pipe(
     switchMap((socket) => {
@@ -209,6 +222,9 @@ function serveX11Open(client: X11Client, incoming: IncomingChannel): Observable<
       return EMPTY;
     }),
     // Refusing after an accept does nothing; this answers an open still waiting for the display.
-    finalize(() => incoming.reject(ChannelOpenFailure.CONNECT_FAILED, 'X11 forwarding stopped')),
+    finalize(() => {
+      client.open--;
+      incoming.reject(ChannelOpenFailure.CONNECT_FAILED, 'X11 forwarding stopped');
+    }),
   );
 }

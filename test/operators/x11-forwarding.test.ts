@@ -5,7 +5,7 @@
  * real one on the way. Refusals: x11 opens nobody asked for, wrong cookies, hostile setup messages, policy.
  */
 import * as net from 'node:net';
-import { firstValueFrom, of, type Subscription } from 'rxjs';
+import { firstValueFrom, of, Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acceptSessions } from '../../operators/accept-sessions.js';
 import { ForwardingError } from '../../operators/forwarding-error.js';
@@ -228,6 +228,40 @@ describe('X11 forwarding: requestX11/forwardX11 + allowX11', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('while the listener is being bound the request is pending, and settled$ waits for it', async () => {
+    const { conn, sessions } = await start();
+    const serverConn = await firstValueFrom(pair.server);
+    const seen: { state: string; settled: Promise<unknown> }[] = [];
+    const ch = await openSession(conn);
+    await until(() => sessions.length === 1);
+    // Subscribed after allowX11's own watch, so this sees the request just after allowX11 took it.
+    subs.push(
+      serverConn.messages$.subscribe(({ msg }) => {
+        if (msg.type !== 'request' || msg.request.type !== 'x11-req') return;
+        const x11 = sessions.at(-1)!.x11;
+        seen.push({ state: x11.state, settled: firstValueFrom(x11.settled$) });
+      }),
+    );
+    expect(await firstValueFrom(requestX11(conn, ch, clientOptions()))).toBe(true);
+    expect(seen.map((s) => s.state)).toEqual(['pending']);
+    expect(await seen[0].settled).toMatchObject({ authCookie: toHex(FAKE) });
+  });
+
+  it('refuses X connections over maxConnections with SSH_OPEN_RESOURCE_SHORTAGE', async () => {
+    const { display } = await granted(
+      {},
+      { maxConnections: 1, connect: () => connectX11Display(fakeTarget()) },
+    );
+    // The first X connection stays open (it has its answer but does not hang up).
+    const first = net.connect({ host: '127.0.0.1', port: display.port });
+    subs.push(new Subscription(() => first.destroy()));
+    first.write(setupMessage(FAKE));
+    await new Promise((resolve) => first.once('data', resolve));
+    expect(await xClient(display.port, setupMessage(FAKE))).toEqual(Buffer.alloc(0));
+    await until(() => errors.server.length > 0);
+    expect(((errors.server[0] as ForwardingError).cause as ChannelOpenError).openReason).toBe(4);
   });
 
   it('refuses x11-req by policy, a second x11-req on a session, and odd auth data', async () => {
