@@ -77,9 +77,17 @@ export function allowStreamlocalForwarding(
   return mergeMap(
     (connection) =>
       new Observable<StreamlocalForwardRequest>((subscriber) => {
-        /** Listeners by socket path, bound or still binding. */
-        const listeners = new Map<string, Subscription>();
+        /** Listeners by socket path, bound or still binding; `stop` also answers a request still waiting. */
+        const listeners = new Map<string, { stop(): void }>();
         const forwarded = new Subscription();
+
+        /** Joins one accepted socket to the client; forgotten once over, so a long connection keeps no trail. */
+        const forwardConnection = (socketPath: string, socket: Socket) => {
+          const link: Subscription = forwardToClientStreamlocal(connection, socketPath, socket, o.onError)
+            .pipe(finalize(() => forwarded.remove(link)))
+            .subscribe();
+          if (!link.closed) forwarded.add(link);
+        };
 
         const forward = (req: GlobalRequestMsg, socketPath: string) => {
           const request: StreamlocalForwardRequest = { connection, socketPath };
@@ -98,12 +106,7 @@ export function allowStreamlocalForwarding(
           let listening = false;
           const sub = listenStreamlocal(socketPath, o.socket).subscribe({
             next: (ev) => {
-              if (ev.type === 'connection') {
-                forwarded.add(
-                  forwardToClientStreamlocal(connection, socketPath, ev.socket, o.onError).subscribe(),
-                );
-                return;
-              }
+              if (ev.type === 'connection') return forwardConnection(socketPath, ev.socket);
               listening = true;
               req.reply(true);
               subscriber.next(request);
@@ -114,14 +117,19 @@ export function allowStreamlocalForwarding(
               o.onError?.(forwardingError(`cannot listen to path ${socketPath}`, err, 'local'));
             },
           });
-          if (!sub.closed) listeners.set(socketPath, sub);
+          const stop = () => {
+            sub.unsubscribe(); // closing the listener removes the socket file
+            // RFC 4254 §4: every request is answered, in order; one cancelled while binding fails.
+            if (!listening) req.reply(false);
+          };
+          if (!sub.closed) listeners.set(socketPath, { stop });
         };
 
         const cancel = (req: GlobalRequestMsg, socketPath: string) => {
-          const sub = listeners.get(socketPath);
+          const listener = listeners.get(socketPath);
           listeners.delete(socketPath);
-          sub?.unsubscribe(); // closing the listener removes the socket file
-          req.reply(sub !== undefined);
+          listener?.stop();
+          req.reply(listener !== undefined);
         };
 
         const requests = connection.globalRequests$.subscribe((req) => {
@@ -145,7 +153,7 @@ export function allowStreamlocalForwarding(
         return () => {
           requests.unsubscribe();
           ended.unsubscribe();
-          for (const sub of listeners.values()) sub.unsubscribe();
+          for (const listener of listeners.values()) listener.stop();
           listeners.clear();
           forwarded.unsubscribe();
         };

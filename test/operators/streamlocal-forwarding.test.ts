@@ -295,6 +295,24 @@ describe('forwardRemoteStreamlocal (ssh -R with socket paths)', () => {
     expect((await exchangeAt({ path }, data)).equals(data)).toBe(true);
   });
 
+  it('a cancel sent right behind its request: both are answered and no socket is left', async () => {
+    startServerSide();
+    const conn = await firstValueFrom(pair.client);
+    const path = fresh();
+    const ask = (type: 'streamlocal-forward@openssh.com' | 'cancel-streamlocal-forward@openssh.com') =>
+      firstValueFrom(conn.globalRequest(type, encodeGlobalRequestPayload({ type, socketPath: path })));
+    const replies = Promise.all([
+      ask('streamlocal-forward@openssh.com'),
+      ask('cancel-streamlocal-forward@openssh.com'),
+    ]);
+    const [, cancelled] = await Promise.race([
+      replies,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('a reply never came')), 3_000)),
+    ]);
+    expect(cancelled.ok).toBe(true);
+    await waitGone(path);
+  });
+
   it('a request for a path with NUL is refused', async () => {
     startServerSide();
     const conn = await firstValueFrom(pair.client);
