@@ -27,7 +27,7 @@ import {
   type OperatorFunction,
   of,
   ReplaySubject,
-  Subscription,
+  type Subscription,
   switchMap,
   tap,
   throwError,
@@ -107,7 +107,8 @@ function forwardSessionX11(session: Session, opts: AllowX11Options): SessionX11 
   const granted = new ReplaySubject<X11Display>(1);
   let state: X11State = 'none';
   let display: X11Display | undefined;
-  const resources = new Subscription();
+  let listener: Subscription | undefined;
+  let ended = false;
   const permitted = () => {
     try {
       return (
@@ -123,13 +124,19 @@ function forwardSessionX11(session: Session, opts: AllowX11Options): SessionX11 
     state = 'pending';
     const first = opts.displayOffset ?? 10;
     const last = Math.min(first + (opts.maxDisplays ?? 1000) - 1, MAX_DISPLAY_NUMBER);
-    const listener = listenFirstFree(first, last, opts.maxConnections ?? 64).subscribe({
+    listener = listenFirstFree(first, last, opts.maxConnections ?? 64).subscribe({
       next: ({ ev, displayNumber }) => {
         if (ev.type === 'connection') {
-          resources.add(openX11(connection, ev.socket, opts.onError).subscribe());
+          // X connections outlive the session, as in sshd; each ends with its channel or the connection.
+          openX11(connection, ev.socket, opts.onError).subscribe();
           // §6.3.1: with `single connection`, only the first X connection is forwarded.
-          if (req.singleConnection) listener.unsubscribe();
+          if (req.singleConnection) listener?.unsubscribe();
           return;
+        }
+        // The session ended while we were binding: a listener is only closed once it is listening.
+        if (ended) {
+          state = 'refused';
+          return listener?.unsubscribe();
         }
         state = 'granted';
         display = {
@@ -154,7 +161,6 @@ function forwardSessionX11(session: Session, opts: AllowX11Options): SessionX11 
         opts.onError?.(forwardingError('X11 forwarding: cannot listen for a display', err, 'local'));
       },
     });
-    resources.add(listener);
   };
 
   // connection.messages$ sees each message before the channel's own subscribers, so this answers first.
@@ -173,7 +179,8 @@ function forwardSessionX11(session: Session, opts: AllowX11Options): SessionX11 
   });
   channel.onEnd(() => {
     watch.unsubscribe();
-    resources.unsubscribe(); // the listener; forwarded connections end with their channels
+    ended = true;
+    if (state !== 'pending') listener?.unsubscribe();
     granted.complete();
   });
   return {

@@ -264,6 +264,35 @@ describe('X11 forwarding: requestX11/forwardX11 + allowX11', () => {
     expect(((errors.server[0] as ForwardingError).cause as ChannelOpenError).openReason).toBe(4);
   });
 
+  it('an X connection outlives its session (as with sshd); only the listener closes', async () => {
+    const { ch, display } = await granted({}, { connect: () => connectX11Display(fakeTarget()) });
+    const x = net.connect({ host: '127.0.0.1', port: display.port });
+    subs.push(new Subscription(() => x.destroy()));
+    const replies: Buffer[] = [];
+    x.on('data', (d: Buffer) => replies.push(d));
+    x.write(setupMessage(FAKE));
+    await until(() => Buffer.concat(replies).length >= FAKE_X_REPLY.length);
+    ch.close();
+    await waitRefused(display.port);
+    x.write('still here');
+    await until(() => Buffer.concat(replies).toString().endsWith('still here'));
+  });
+
+  it('a session that ends while its display is being bound leaves no listener behind', async () => {
+    const probe = net.createServer();
+    const free = await listenFirstFreeFrom(probe, OFFSET + 120);
+    await new Promise((resolve) => probe.close(resolve));
+    const { conn, sessions } = await start({ displayOffset: free });
+    const ch = await openSession(conn);
+    // Sent without waiting for the answer, then the channel is closed at once.
+    requestX11(conn, ch, clientOptions()).subscribe({ error: () => undefined });
+    ch.close();
+    await until(() => ch.closed);
+    await until(() => sessions[0]?.x11.state === 'refused');
+    await waitRefused(6000 + free);
+    expect(await firstValueFrom(sessions[0].x11.settled$)).toBeUndefined();
+  });
+
   it('refuses x11-req by policy, a second x11-req on a session, and odd auth data', async () => {
     const { conn, sessions } = await start({ allow: () => sessions.length > 1 });
     const first = await openSession(conn);
