@@ -28,6 +28,18 @@ function sealsInto(aead: AeadCipher): aead is AeadCipher & SealsInto {
   return typeof (aead as Partial<SealsInto>).sealInto === 'function';
 }
 
+/**
+ * A backend's AES-GCM that can hand back ciphertext and tag as the two buffers the cipher produced (node:crypto's
+ * `update()` and `getAuthTag()`), so a packet sent in parts costs no copy after encryption.
+ */
+interface SealsParts {
+  sealParts(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): readonly [Uint8Array, Uint8Array];
+}
+
+function sealsParts(aead: AeadCipher): aead is AeadCipher & SealsParts {
+  return typeof (aead as Partial<SealsParts>).sealParts === 'function';
+}
+
 abstract class AesGcmBase {
   readonly blockSize = 16;
   readonly alignFrom = 4;
@@ -59,12 +71,28 @@ abstract class AesGcmBase {
 }
 
 export class AesGcmSealer extends AesGcmBase implements PacketSealer {
+  /** The packet encoder may ask for `sealToParts` (see PacketEncoder.encodeParts). */
+  readonly sealsToParts = true;
+
   seal(_seq: number, packet: Uint8Array): void {
     const end = packet.length - TAG_LENGTH;
     const aad = packet.subarray(0, 4);
     if (sealsInto(this.aead)) this.aead.sealInto(this.iv, aad, packet.subarray(4, end), packet, 4);
     else packet.set(this.aead.seal(this.iv, aad, packet.subarray(4, end)), 4);
     this.advance();
+  }
+
+  /**
+   * Seals `plain` (the whole plaintext packet, without room for the tag) into the wire parts `packet_length`,
+   * ciphertext and tag, in fresh memory: `plain` is not kept and may be reused at once.
+   */
+  sealToParts(_seq: number, plain: Uint8Array): Uint8Array[] {
+    const aad = plain.slice(0, 4);
+    const parts = sealsParts(this.aead)
+      ? [aad, ...this.aead.sealParts(this.iv, aad, plain.subarray(4))]
+      : [aad, this.aead.seal(this.iv, aad, plain.subarray(4))];
+    this.advance();
+    return parts;
   }
 }
 

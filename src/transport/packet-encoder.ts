@@ -46,6 +46,8 @@ export class PacketEncoder {
   private sequence = 0;
   private paddingPool: Uint8Array = new Uint8Array(0);
   private paddingUsed = 0;
+  /** Where `encodeParts` lays out plaintext for a sealer that returns fresh parts; grows to the largest packet. */
+  private staging = new Uint8Array(0);
 
   constructor(
     private readonly crypto: CryptoBackend,
@@ -89,25 +91,65 @@ export class PacketEncoder {
    * straight into the packet); the result is the whole packet for a single write.
    */
   encode(payload: Uint8Array, tail?: Uint8Array): Uint8Array {
+    const [head, rest] = this.compress(payload, tail);
+    const bodyLength = head.length + (rest ? rest.length : 0);
+    const packetLength = this.packetLengthFor(bodyLength);
+    const packet = new Uint8Array(4 + packetLength + this.sealer.trailerLength);
+    this.lay(packet, packetLength, head, rest);
+    this.sealer.seal(this.sequence, packet);
+    this.sequence = (this.sequence + 1) >>> 0;
+    return packet;
+  }
+
+  /**
+   * The same packet as `encode`, possibly in parts to be written in order and back to back. With a sealer
+   * that hands back the cipher's own output (node:crypto AES-GCM: `packet_length`, ciphertext, tag), the
+   * plaintext is laid out in a buffer reused from packet to packet, so a packet costs one allocation (the
+   * cipher's) instead of two and its data is copied once; otherwise the one part is `encode`'s packet.
+   */
+  encodeParts(payload: Uint8Array, tail?: Uint8Array): Uint8Array[] {
+    const sealer = this.sealer;
+    if (!sealsToParts(sealer)) return [this.encode(payload, tail)];
+    const [head, rest] = this.compress(payload, tail);
+    const bodyLength = head.length + (rest ? rest.length : 0);
+    const packetLength = this.packetLengthFor(bodyLength);
+    if (this.staging.length < 4 + packetLength) this.staging = new Uint8Array(4 + packetLength);
+    const plain = this.staging.subarray(0, 4 + packetLength);
+    this.lay(plain, packetLength, head, rest);
+    const parts = sealer.sealToParts(this.sequence, plain);
+    this.sequence = (this.sequence + 1) >>> 0;
+    return parts;
+  }
+
+  /** The payload as it goes into the packet: compressed into one piece, or the two pieces as given. */
+  private compress(payload: Uint8Array, tail: Uint8Array | undefined): [Uint8Array, Uint8Array | undefined] {
     const length = payload.length + (tail ? tail.length : 0);
     // Checked before compressing, so a refused payload never enters (and desynchronises) the zlib stream.
     if (length > MAX_PAYLOAD_LENGTH) {
       throw new UsageError(`payload of ${length} bytes is over the ${MAX_PAYLOAD_LENGTH}-byte limit`);
     }
-    let head = payload;
-    let rest = tail;
-    if (this.compressor) {
-      head = this.compressor.compress(tail ? joinParts(payload, tail) : payload);
-      rest = undefined;
-    }
-    const bodyLength = head.length + (rest ? rest.length : 0);
-    const { blockSize, alignFrom, trailerLength } = this.sealer;
+    if (!this.compressor) return [payload, tail];
+    return [this.compressor.compress(tail ? joinParts(payload, tail) : payload), undefined];
+  }
+
+  /** packet_length for a payload of `bodyLength` bytes, padded to the sealer's block size. */
+  private packetLengthFor(bodyLength: number): number {
+    const { blockSize, alignFrom } = this.sealer;
     const unpadded = 4 + 1 + bodyLength - alignFrom;
     let padding = blockSize - (unpadded % blockSize);
     if (padding < MIN_PADDING) padding += blockSize;
-    const packetLength = 1 + bodyLength + padding;
+    return 1 + bodyLength + padding;
+  }
 
-    const packet = new Uint8Array(4 + packetLength + trailerLength);
+  /** Writes `packet_length ‖ padding_length ‖ head ‖ rest ‖ padding` at the start of `packet`. */
+  private lay(
+    packet: Uint8Array,
+    packetLength: number,
+    head: Uint8Array,
+    rest: Uint8Array | undefined,
+  ): void {
+    const bodyLength = head.length + (rest ? rest.length : 0);
+    const padding = packetLength - 1 - bodyLength;
     packet[0] = packetLength >>> 24;
     packet[1] = packetLength >>> 16;
     packet[2] = packetLength >>> 8;
@@ -117,10 +159,6 @@ export class PacketEncoder {
     if (rest) packet.set(rest, 5 + head.length);
     // RFC 4253 §6: "The padding SHOULD consist of random bytes."
     packet.set(this.randomPadding(padding), 5 + bodyLength);
-
-    this.sealer.seal(this.sequence, packet);
-    this.sequence = (this.sequence + 1) >>> 0;
-    return packet;
   }
 
   /** `n` unused bytes of the padding pool (n is under two cipher blocks, far below the pool size). */
@@ -133,6 +171,20 @@ export class PacketEncoder {
     this.paddingUsed += n;
     return bytes;
   }
+}
+
+/**
+ * A sealer that can return a packet as fresh parts instead of sealing it in place: given the plaintext
+ * `packet_length ‖ padding_length ‖ payload ‖ padding` (no trailer room), it returns the wire bytes in order
+ * and keeps no reference to `plain`, which the encoder reuses for the next packet.
+ */
+interface PartsSealer {
+  readonly sealsToParts: true;
+  sealToParts(seq: number, plain: Uint8Array): Uint8Array[];
+}
+
+function sealsToParts(sealer: PacketSealer): sealer is PacketSealer & PartsSealer {
+  return (sealer as Partial<PartsSealer>).sealsToParts === true;
 }
 
 /** `head ‖ tail` in one new buffer (a payload given in two parts, where one piece is needed). */
