@@ -65,11 +65,13 @@ export class ChaChaPolyCore {
     return this.crypto.chacha20(this.main, nonce, 1, packet.subarray(4, end));
   }
 
-  /** tag = Poly1305(ChaCha20(K_2, nonce, counter 0)[0..32], authenticated), into `out`. */
+  /**
+   * tag = Poly1305(ChaCha20(K_2, nonce, counter 0)[0..32], authenticated), into `out`. The one-time key stays
+   * in `polyKey` until the next packet overwrites it or dispose wipes it: K_2, which derives it, is held as long.
+   */
   private authenticate(nonce: Uint8Array, authenticated: Uint8Array, out: Uint8Array): void {
     this.crypto.chacha20(this.main, nonce, 0, POLY_KEY_ZEROS, this.polyKey);
     this.crypto.poly1305(this.polyKey, authenticated, out);
-    wipe(this.polyKey);
   }
 
   dispose(): void {
