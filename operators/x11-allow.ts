@@ -1,10 +1,11 @@
 /**
  * Server side of X11 forwarding (RFC 4254 §6.3), as sshd does it with `X11Forwarding yes` and
- * `X11UseLocalhost yes`: on a session's `x11-req` it listens on 127.0.0.1, port 6000 + N for the first free
- * display number N from `displayOffset` (sshd's X11DisplayOffset, default 10), answers once bound, and opens an
- * `x11` channel to the client for every connection made there (§6.3.2, naming the connecting address and
- * port), joined to it with backpressure. `session.x11` tells the session handler the display
- * (`localhost:N.S`) and the client's (fake) cookie, so the program it starts gets DISPLAY and an xauth entry.
+ * `X11UseLocalhost yes`: on a session's `x11-req` it listens on the loopback port 6000 + N for the first free
+ * display number N from `displayOffset` (sshd's X11DisplayOffset, default 10; see x11-listen.ts), answers once
+ * bound, and opens an `x11` channel to the client for every connection made there (§6.3.2, naming the
+ * connecting address and port), joined to it with backpressure. `session.x11` tells the session handler the
+ * display (`localhost:N.S`) and the client's (fake) cookie, so the program it starts gets DISPLAY and an xauth
+ * entry.
  * The listener closes when the session channel closes, or after one connection with `single connection`.
  *
  * The session handler must leave `x11-req` unanswered (this operator sees it first and answers it once the
@@ -15,32 +16,22 @@
  * serve(listenTcp(addr), opts).pipe(acceptSessions(), allowX11()).subscribe((session) =>
  *   session.x11.settled$.subscribe((x) => x && console.log(`DISPLAY=${x.display} cookie ${x.authCookie}`)));
  */
-import type { Socket } from 'node:net';
 import {
-  catchError,
   defaultIfEmpty,
   defer,
-  EMPTY,
-  finalize,
   map,
   type Observable,
   type OperatorFunction,
   of,
   ReplaySubject,
   type Subscription,
-  switchMap,
-  tap,
-  throwError,
 } from 'rxjs';
 import type { ChannelRequest } from '../src/channel/channel-requests.js';
-import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import { acceptedUserCertificate } from '../src/connection/accept.js';
-import type { Connection } from '../src/connection/connection.js';
-import { type ListenEvent, listenSockets } from '../src/io/net-sockets.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import type { Session } from './accept-sessions.js';
 import { type ForwardingLog, forwardingError } from './forwarding-error.js';
-import { MAX_DISPLAY_NUMBER, X11_BASE_PORT } from './x11-display.js';
+import { MAX_DISPLAY_NUMBER } from './x11-display.js';
+import { listenFirstFreeDisplay, openX11Channel } from './x11-listen.js';
 
 /** A granted X11 forwarding, as the session's programs should see it. */
 export interface X11Display {
@@ -90,7 +81,6 @@ export interface AllowX11Options {
   onError?: ForwardingLog;
 }
 
-const LOOPBACK = '127.0.0.1';
 /** sshd (session.c, xauth_valid_string) lets only these reach xauth; the cookie must also be hex for xauth. */
 const AUTH_PROTOCOL = /^[A-Za-z0-9.:/_-]{1,256}$/;
 const HEX_COOKIE = /^(?:[0-9a-fA-F]{2}){1,256}$/;
@@ -124,11 +114,11 @@ function forwardSessionX11(session: Session, opts: AllowX11Options): SessionX11 
     state = 'pending';
     const first = opts.displayOffset ?? 10;
     const last = Math.min(first + (opts.maxDisplays ?? 1000) - 1, MAX_DISPLAY_NUMBER);
-    listener = listenFirstFree(first, last, opts.maxConnections ?? 64).subscribe({
+    listener = listenFirstFreeDisplay(first, last, opts.maxConnections ?? 64).subscribe({
       next: ({ ev, displayNumber }) => {
         if (ev.type === 'connection') {
           // X connections outlive the session, as in sshd; each ends with its channel or the connection.
-          openX11(connection, ev.socket, opts.onError).subscribe();
+          openX11Channel(connection, ev.socket, opts.onError).subscribe();
           // §6.3.1: with `single connection`, only the first X connection is forwarded.
           if (req.singleConnection) listener?.unsubscribe();
           return;
@@ -194,44 +184,4 @@ function forwardSessionX11(session: Session, opts: AllowX11Options): SessionX11 
     // A request refused (or a session ended) while pending completes `granted` empty.
     settled$: defer(() => (state === 'pending' ? granted.pipe(defaultIfEmpty(undefined)) : of(display))),
   };
-}
-
-/** Listens on the first display number in [first, last] whose port is free. */
-function listenFirstFree(
-  first: number,
-  last: number,
-  maxConnections: number,
-): Observable<{ ev: ListenEvent; displayNumber: number }> {
-  return defer(() => {
-    let bound = false;
-    return listenSockets({ host: LOOPBACK, port: X11_BASE_PORT + first }, { maxConnections }).pipe(
-      tap((ev) => {
-        if (ev.type === 'listening') bound = true;
-      }),
-      map((ev) => ({ ev, displayNumber: first })),
-      catchError((err: NodeJS.ErrnoException) =>
-        !bound && err.code === 'EADDRINUSE' && first < last
-          ? listenFirstFree(first + 1, last, maxConnections)
-          : throwError(() => err),
-      ),
-    );
-  });
-}
-
-/** Opens `x11` for one accepted X connection and joins them; completes when it is over. */
-function openX11(conn: Connection, socket: Socket, onError?: ForwardingLog): Observable<never> {
-  // RFC 4254 §6.3.2: string originator address, uint32 originator port
-  const data = encodeChannelOpenPayload({
-    type: 'x11',
-    originatorAddress: socket.remoteAddress ?? LOOPBACK,
-    originatorPort: socket.remotePort ?? 0,
-  });
-  return conn.openChannel('x11', data).pipe(
-    switchMap((ch) => pipeSocketChannel(socket, ch)),
-    catchError((err) => {
-      onError?.(forwardingError('X11 connection', err));
-      return EMPTY;
-    }),
-    finalize(() => socket.destroy()),
-  );
 }
