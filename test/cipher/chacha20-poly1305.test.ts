@@ -1,8 +1,17 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChaChaPolyCore, ChaChaPolyOpener, ChaChaPolySealer } from '../../src/cipher/chacha20-poly1305.js';
-import { concatBytes, fromHex } from '../../src/crypto/bytes.js';
+import type { CryptoBackend } from '../../src/crypto/backend.js';
+import { concatBytes, fromHex, toHex } from '../../src/crypto/bytes.js';
+import { createNobleBackend } from '../../src/crypto/index.js';
 import { MacError } from '../../src/errors.js';
 import { BACKENDS } from './helpers.js';
+
+/** The backends, plus noble's own ChaCha20 and Poly1305 (the path where WebAssembly is unavailable). */
+const ALL: [string, CryptoBackend][] = [
+  ...BACKENDS,
+  ['noble without WebAssembly', createNobleBackend({ webAssembly: false })],
+];
 
 /**
  * Known answer for chacha20-poly1305@openssh.com from libssh's test suite
@@ -33,7 +42,7 @@ function nonce(seq: bigint): Uint8Array {
   return n;
 }
 
-describe.each(BACKENDS)('chacha20-poly1305@openssh.com (%s backend)', (_name, crypto) => {
+describe.each(ALL)('chacha20-poly1305@openssh.com (%s)', (_name, crypto) => {
   it('matches the libssh known answer when sealing', () => {
     const packet = new Uint8Array(4 + CLEARTEXT.length + 16);
     new DataView(packet.buffer).setUint32(0, CLEARTEXT.length);
@@ -73,5 +82,35 @@ describe.each(BACKENDS)('chacha20-poly1305@openssh.com (%s backend)', (_name, cr
     const opener = new ChaChaPolyOpener(crypto, KEY);
     expect(opener.readLength(seq, viaSealer)).toBe(12);
     expect(opener.open(seq, viaSealer)).toEqual(body);
+  });
+});
+
+describe('chacha20-poly1305@openssh.com across backends', () => {
+  // Packets up to 70000 bytes cross the node backend's switch from WebAssembly ChaCha20 to OpenSSL at 4 KiB.
+  it('a packet sealed by one backend opens with every other, and a flipped bit is refused', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 70000 })),
+        fc.nat(ALL.length - 1),
+        fc.nat(),
+        (key, seq, bodyLength, sealerIndex, flip) => {
+          const body = Uint8Array.from({ length: bodyLength }, (_, i) => (i * 7 + seq) & 0xff);
+          const packet = concatBytes(new Uint8Array(4), body, new Uint8Array(16));
+          new DataView(packet.buffer).setUint32(0, bodyLength);
+          new ChaChaPolySealer(ALL[sealerIndex][1], key).seal(seq, packet);
+          for (const [, crypto] of ALL) {
+            const opener = new ChaChaPolyOpener(crypto, key);
+            expect(opener.readLength(seq, packet)).toBe(bodyLength);
+            expect(toHex(opener.open(seq, packet))).toBe(toHex(body));
+          }
+          const bad = packet.slice();
+          bad[flip % bad.length] ^= 1 << (flip % 8);
+          expect(() => new ChaChaPolyOpener(ALL[flip % ALL.length][1], key).open(seq, bad)).toThrow(MacError);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
