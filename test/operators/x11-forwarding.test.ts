@@ -293,6 +293,25 @@ describe('X11 forwarding: requestX11/forwardX11 + allowX11', () => {
     expect(await firstValueFrom(sessions[0].x11.settled$)).toBeUndefined();
   });
 
+  it('a display number whose port is taken on ::1 only is skipped too (X clients may try ::1 first)', async () => {
+    const blocker = net.createServer();
+    let taken: number;
+    try {
+      taken = await listenFirstFreeFrom(blocker, OFFSET + 160, '::1');
+    } catch {
+      return; // no IPv6 loopback here: nothing can be taken on it
+    }
+    try {
+      const { display } = await granted(
+        { displayOffset: taken },
+        { connect: () => connectX11Display(fakeTarget()) },
+      );
+      expect(display.displayNumber).toBeGreaterThan(taken);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('refuses x11-req by policy, a second x11-req on a session, and odd auth data', async () => {
     const { conn, sessions } = await start({ allow: () => sessions.length > 1 });
     const first = await openSession(conn);
@@ -367,12 +386,12 @@ async function until(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
   }
 }
 
-/** Binds `server` to 127.0.0.1 on the first free X port from display `first`; returns the display number. */
-async function listenFirstFreeFrom(server: net.Server, first: number): Promise<number> {
+/** Binds `server` to `host` on the first free X port from display `first`; returns the display number. */
+async function listenFirstFreeFrom(server: net.Server, first: number, host = '127.0.0.1'): Promise<number> {
   for (let n = first; n < first + 100; n++) {
     const ok = await new Promise<boolean>((resolve) => {
       server.once('error', () => resolve(false));
-      server.listen(6000 + n, '127.0.0.1', () => resolve(true));
+      server.listen(6000 + n, host, () => resolve(true));
     });
     if (ok) return n;
   }
