@@ -3,6 +3,17 @@ import type { Duplex } from 'node:stream';
 import { fromEvent, map, Observable, share } from 'rxjs';
 import type { ByteIO } from './byte-io.js';
 
+/**
+ * Whether the stream's buffer has room, asked after a write. `write()`'s own answer is false for any chunk over
+ * the high-water mark (16 KiB by default, less than one packet of bulk data) even when the socket took it at
+ * once; `writableLength` afterwards is what is really left queued. So the connection stops reading only when
+ * output backs up, not after every batch (a pause and a resume of the socket each time). When this is false,
+ * `write()` was false too, so the stream emits 'drain' once its buffer has emptied.
+ */
+function hasRoom(stream: Duplex): boolean {
+  return stream.writableLength < stream.writableHighWaterMark;
+}
+
 export function fromDuplex(stream: Duplex, remote?: ByteIO['remote']): ByteIO {
   const input = new Observable<Uint8Array>((subscriber) => {
     const onData = (chunk: Buffer) =>
@@ -26,16 +37,16 @@ export function fromDuplex(stream: Duplex, remote?: ByteIO['remote']): ByteIO {
     remote,
     write(bytes) {
       if (stream.destroyed || !stream.writable) return true;
-      return stream.write(bytes);
+      stream.write(bytes);
+      return hasRoom(stream);
     },
     writev(chunks) {
       if (stream.destroyed || !stream.writable) return true;
       // Corked, the writes reach the socket together (one writev) when uncorked, as one joined buffer would.
       stream.cork();
-      let ok = true;
-      for (const chunk of chunks) ok = stream.write(chunk);
+      for (const chunk of chunks) stream.write(chunk);
       stream.uncork();
-      return ok;
+      return hasRoom(stream);
     },
     drained: fromEvent(stream, 'drain').pipe(map(() => undefined)),
     pauseInput: () => stream.pause(),
