@@ -10,15 +10,16 @@
  * @example
  * serve(listenTcp(addr), opts).pipe(allowRemoteForwarding()).subscribe((f) => log(`forwarding port ${f.port}`));
  */
-import { mergeMap, Observable, type OperatorFunction, Subscription } from 'rxjs';
+import { mergeMap, Observable, type OperatorFunction } from 'rxjs';
 import {
   decodeGlobalRequestPayload,
   encodeTcpipForwardReply,
 } from '../src/channel/global-request-payloads.js';
 import type { Connection, GlobalRequestMsg } from '../src/connection/connection.js';
 import { listenSockets } from '../src/io/net-sockets.js';
-import { type ForwardingLog, forwardingError } from './forwarding-error.js';
+import type { ForwardingLog } from './forwarding-error.js';
 import { forwardToClient } from './open-forwarded-tcpip.js';
+import { ForwardListeners } from './remote-forward-listeners.js';
 
 export interface RemoteForwardRequest {
   connection: Connection;
@@ -60,57 +61,34 @@ export function allowRemoteForwarding(
     (connection) =>
       new Observable<RemoteForward>((subscriber) => {
         /** Listeners by the address and port the client knows them as (the bound port, not 0). */
-        const listeners = new Map<string, Subscription>();
-        /** Every listener, bound or still binding, for the teardown. */
-        const allListeners = new Subscription();
-        /** Forwarded connections outlive a cancelled listener, as in OpenSSH; they end with the connection. */
-        const forwarded = new Subscription();
+        const listeners = new ForwardListeners<RemoteForward>((f) => subscriber.next(f), o.onError);
         const key = (address: string, port: number) => `${address}\n${port}`;
-        let binding = 0;
 
         const forward = (req: GlobalRequestMsg, address: string, port: number) => {
           const request: RemoteForwardRequest = { connection, address, port };
+          // A fixed port has its name while binding already, so a cancel right behind the request finds it.
+          const name = port === 0 ? undefined : key(address, port);
           let bindAddress: string | false = false;
           try {
-            bindAddress = listeners.size + binding < maxForwards && policy(request);
+            const free = listeners.size < maxForwards && (name === undefined || !listeners.has(name));
+            bindAddress = free && policy(request);
           } catch {
             // A throwing policy fails closed.
           }
           if (bindAddress === false) return req.reply(false);
-          req.defer();
-          binding++;
-          let fwd: RemoteForward | undefined;
-          const sub = listenSockets({ host: bindAddress, port }).subscribe({
-            next: (ev) => {
-              if (ev.type === 'connection') {
-                const link = { address, port: fwd!.boundPort };
-                forwarded.add(forwardToClient(connection, link, ev.socket, o.onError).subscribe());
-                return;
-              }
-              binding--;
-              fwd = { ...request, boundPort: ev.port, bindAddress: ev.address };
-              listeners.set(key(address, ev.port), sub);
+          listeners.listen(req, {
+            listen$: listenSockets({ host: bindAddress, port }),
+            key: name,
+            bound: (ev) => ({
+              key: key(address, ev.port),
               // RFC 4254 §7.1: the bound port is in the reply only when the client asked for port 0.
-              req.reply(true, port === 0 ? encodeTcpipForwardReply(ev.port) : undefined);
-              subscriber.next(fwd);
-            },
-            error: (err) => {
-              if (fwd) listeners.delete(key(address, fwd.boundPort));
-              else {
-                binding--;
-                req.reply(false);
-              }
-              o.onError?.(forwardingError(`cannot listen to port ${port} on ${bindAddress}`, err, 'local'));
-            },
+              reply: port === 0 ? encodeTcpipForwardReply(ev.port) : undefined,
+              forward: { ...request, boundPort: ev.port, bindAddress: ev.address },
+            }),
+            accept: (socket, f) =>
+              forwardToClient(connection, { address, port: f.boundPort }, socket, o.onError),
+            what: `port ${port} on ${bindAddress}`,
           });
-          allListeners.add(sub);
-        };
-
-        const cancel = (req: GlobalRequestMsg, address: string, port: number) => {
-          const sub = listeners.get(key(address, port));
-          listeners.delete(key(address, port));
-          sub?.unsubscribe();
-          req.reply(sub !== undefined);
         };
 
         const requests = connection.globalRequests$.subscribe((req) => {
@@ -122,7 +100,7 @@ export function allowRemoteForwarding(
             return req.reply(false);
           }
           if (p.type === 'tcpip-forward') forward(req, p.address, p.port);
-          else if (p.type === 'cancel-tcpip-forward') cancel(req, p.address, p.port);
+          else if (p.type === 'cancel-tcpip-forward') listeners.cancel(req, key(p.address, p.port));
         });
         // Not added to `requests`: that one closes when the connection completes globalRequests$, first.
         const ended = connection.disconnect$.subscribe(() => subscriber.complete());
@@ -130,9 +108,7 @@ export function allowRemoteForwarding(
         return () => {
           requests.unsubscribe();
           ended.unsubscribe();
-          allListeners.unsubscribe();
-          forwarded.unsubscribe();
-          listeners.clear();
+          listeners.close();
         };
       }),
   );

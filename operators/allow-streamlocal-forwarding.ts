@@ -14,21 +14,13 @@
  * serve(listenTcp(addr), opts).pipe(allowStreamlocalForwarding()).subscribe((f) => log(`listening on ${f.socketPath}`));
  */
 import type { Socket } from 'node:net';
-import {
-  catchError,
-  EMPTY,
-  finalize,
-  mergeMap,
-  Observable,
-  type OperatorFunction,
-  Subscription,
-  switchMap,
-} from 'rxjs';
+import { catchError, EMPTY, finalize, mergeMap, Observable, type OperatorFunction, switchMap } from 'rxjs';
 import { decodeGlobalRequestPayload } from '../src/channel/global-request-payloads.js';
 import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import type { Connection, GlobalRequestMsg } from '../src/connection/connection.js';
 import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { type ForwardingLog, forwardingError } from './forwarding-error.js';
+import { ForwardListeners } from './remote-forward-listeners.js';
 import { listenStreamlocal, type StreamlocalListenOptions, usablePath } from './streamlocal-sockets.js';
 
 export interface StreamlocalForwardRequest {
@@ -77,17 +69,11 @@ export function allowStreamlocalForwarding(
   return mergeMap(
     (connection) =>
       new Observable<StreamlocalForwardRequest>((subscriber) => {
-        /** Listeners by socket path, bound or still binding; `stop` also answers a request still waiting. */
-        const listeners = new Map<string, { stop(): void }>();
-        const forwarded = new Subscription();
-
-        /** Joins one accepted socket to the client; forgotten once over, so a long connection keeps no trail. */
-        const forwardConnection = (socketPath: string, socket: Socket) => {
-          const link: Subscription = forwardToClientStreamlocal(connection, socketPath, socket, o.onError)
-            .pipe(finalize(() => forwarded.remove(link)))
-            .subscribe();
-          if (!link.closed) forwarded.add(link);
-        };
+        /** Listeners by socket path; closing one removes its socket file. */
+        const listeners = new ForwardListeners<StreamlocalForwardRequest>(
+          (f) => subscriber.next(f),
+          o.onError,
+        );
 
         const forward = (req: GlobalRequestMsg, socketPath: string) => {
           const request: StreamlocalForwardRequest = { connection, socketPath };
@@ -102,34 +88,14 @@ export function allowStreamlocalForwarding(
             // A throwing policy fails closed.
           }
           if (!allowed) return req.reply(false);
-          req.defer();
-          let listening = false;
-          const sub = listenStreamlocal(socketPath, o.socket).subscribe({
-            next: (ev) => {
-              if (ev.type === 'connection') return forwardConnection(socketPath, ev.socket);
-              listening = true;
-              req.reply(true);
-              subscriber.next(request);
-            },
-            error: (err) => {
-              listeners.delete(socketPath);
-              if (!listening) req.reply(false);
-              o.onError?.(forwardingError(`cannot listen to path ${socketPath}`, err, 'local'));
-            },
+          listeners.listen(req, {
+            listen$: listenStreamlocal(socketPath, o.socket),
+            key: socketPath,
+            // PROTOCOL §2.4: the success reply carries no data.
+            bound: () => ({ key: socketPath, forward: request }),
+            accept: (socket) => forwardToClientStreamlocal(connection, socketPath, socket, o.onError),
+            what: `path ${socketPath}`,
           });
-          const stop = () => {
-            sub.unsubscribe(); // closing the listener removes the socket file
-            // RFC 4254 §4: every request is answered, in order; one cancelled while binding fails.
-            if (!listening) req.reply(false);
-          };
-          if (!sub.closed) listeners.set(socketPath, { stop });
-        };
-
-        const cancel = (req: GlobalRequestMsg, socketPath: string) => {
-          const listener = listeners.get(socketPath);
-          listeners.delete(socketPath);
-          listener?.stop();
-          req.reply(listener !== undefined);
         };
 
         const requests = connection.globalRequests$.subscribe((req) => {
@@ -145,7 +111,7 @@ export function allowStreamlocalForwarding(
             return req.reply(false);
           }
           if (p.type === 'streamlocal-forward@openssh.com') forward(req, p.socketPath);
-          else if (p.type === 'cancel-streamlocal-forward@openssh.com') cancel(req, p.socketPath);
+          else if (p.type === 'cancel-streamlocal-forward@openssh.com') listeners.cancel(req, p.socketPath);
         });
         // Not added to `requests`: that one closes when the connection completes globalRequests$, first.
         const ended = connection.disconnect$.subscribe(() => subscriber.complete());
@@ -153,9 +119,7 @@ export function allowStreamlocalForwarding(
         return () => {
           requests.unsubscribe();
           ended.unsubscribe();
-          for (const listener of listeners.values()) listener.stop();
-          listeners.clear();
-          forwarded.unsubscribe();
+          listeners.close();
         };
       }),
   );

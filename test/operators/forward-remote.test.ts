@@ -4,6 +4,7 @@
  * echo server. Port 0 (allocated port in the reply, RFC 4254 §7.1), a fixed port, cancel, refusals.
  */
 import { randomBytes } from 'node:crypto';
+import * as net from 'node:net';
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   forwardRemote,
   type RemoteForward,
 } from '../../operators/index.js';
+import { encodeGlobalRequestPayload } from '../../src/channel/global-request-payloads.js';
 import {
   closedPort,
   countUntilEof,
@@ -113,6 +115,49 @@ describe('forwardRemote + allowRemoteForwarding', () => {
     await waitRefused(port);
   });
 
+  // RFC 4254 §4: every request with want_reply is answered, in order; the cancel finds the forward being bound.
+  it('a cancel sent right behind its request: both are answered and the port is left free', async () => {
+    const forwards = startServerSide();
+    const conn = await firstValueFrom(pair.client);
+    const port = await closedPort();
+    const ask = (type: 'tcpip-forward' | 'cancel-tcpip-forward') =>
+      firstValueFrom(
+        conn.globalRequest(type, encodeGlobalRequestPayload({ type, address: 'localhost', port })),
+      );
+    const replies = Promise.all([ask('tcpip-forward'), ask('cancel-tcpip-forward')]);
+    const [forwarded, cancelled] = await Promise.race([
+      replies,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('a reply never came')), 3_000)),
+    ]);
+    expect(forwarded.ok).toBe(false);
+    expect(cancelled.ok).toBe(true);
+    expect(forwards).toEqual([]);
+    await waitBindable(port);
+  });
+
+  it('a connection that ends while its port is being bound leaves the port free', async () => {
+    // The policy runs just before the bind starts: ending the connection there ends it while binding.
+    let policyRan!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      policyRan = resolve;
+    });
+    startServerSide({
+      policy: ({ connection }) => {
+        connection.close();
+        policyRan();
+        return '127.0.0.1';
+      },
+    });
+    const conn = await firstValueFrom(pair.client);
+    const port = await closedPort();
+    const type = 'tcpip-forward';
+    conn.globalRequest(type, encodeGlobalRequestPayload({ type, address: 'localhost', port })).subscribe({
+      error: () => undefined,
+    });
+    await asked;
+    await waitBindable(port);
+  });
+
   it('the server stops listening when the connection ends', async () => {
     startServerSide();
     const { port } = await requestForward(
@@ -163,3 +208,18 @@ describe('forwardRemote + allowRemoteForwarding', () => {
     ).rejects.toBeInstanceOf(ForwardingError);
   });
 });
+
+/** Resolves once this process can listen on 127.0.0.1:`port` itself (nothing holds it), polling up to 2 s. */
+async function waitBindable(port: number): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} is still held`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
