@@ -16,7 +16,9 @@
  * HostCertificate (each `*-cert.pub` presented with the --host-key it certifies).
  *
  * A session that asks for agent forwarding (ssh -A) gets SSH_AUTH_SOCK: a private socket relayed to the
- * client's agent, removed when the session ends.
+ * client's agent, removed when the session ends. One that asks for X11 forwarding (ssh -X / -Y) gets DISPLAY
+ * (localhost:N.S, a loopback listener from display 10 on, as sshd's X11UseLocalhost) and, with /usr/bin/xauth,
+ * an XAUTHORITY file holding the client's cookie (examples/lib/sshd-x11.ts).
  *
  * Authenticated clients get sessions run as this server's own user: `exec` (as `/bin/sh -c COMMAND`), `shell`
  * (on a real pty after pty-req, through examples/lib/pty-helper.py; plain /bin/sh without one), `env`,
@@ -38,6 +40,7 @@ import {
   allowDirectTcpip,
   allowPassword,
   allowRemoteForwarding,
+  allowX11,
   passwordViaKeyboardInteractive,
   requireMethods,
 } from '../operators/index.js';
@@ -60,6 +63,7 @@ import { parseRekeyLimit } from './lib/ssh-config.js';
 import { closeAgentSockets, sessionAgentSocket } from './lib/sshd-agent-socket.js';
 import { hangUpAll, serveSession } from './lib/sshd-session.js';
 import { closeStreamlocalSockets, serveStreamlocal, streamlocalSettings } from './lib/sshd-streamlocal.js';
+import { closeX11Files, sessionX11Env } from './lib/sshd-x11.js';
 
 const { values } = parseArgs({
   options: {
@@ -147,6 +151,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     hangUpAll();
     closeAgentSockets();
     closeStreamlocalSockets();
+    closeX11Files();
     process.kill(process.pid, signal);
   });
 }
@@ -208,12 +213,22 @@ serve(
 function serveChannels(conn: Connection): void {
   const client = conn.remote ?? { address: '0.0.0.0', port: 0 };
   const certificate = acceptedUserCertificate(conn)?.authorizations;
-  // agentForwarding() answers auth-agent-req@openssh.com (refused when a certificate lacks the permission).
+  // agentForwarding() answers auth-agent-req@openssh.com and allowX11() x11-req (refused when a certificate
+  // lacks the permission).
   of(conn)
-    .pipe(acceptSessions(), agentForwarding())
+    .pipe(acceptSessions(), agentForwarding(), allowX11({ onError: (e) => debug(`x11: ${e.message}`) }))
     .subscribe((session) => {
       const agentSocket = sessionAgentSocket(session, { log, debug });
-      serveSession(session.channel, { client, server: listening, log, debug, certificate, agentSocket });
+      const sessionEnv = sessionX11Env(session, { log, debug });
+      serveSession(session.channel, {
+        client,
+        server: listening,
+        log,
+        debug,
+        certificate,
+        agentSocket,
+        sessionEnv,
+      });
     });
   if (certificate && !certificate.permitPortForwarding) return;
   serveStreamlocal(conn, streamlocal, { log, debug });
