@@ -1,7 +1,8 @@
 /**
  * `npm run bench:profile`: the rxssh↔rxssh bulk transfer under `node --cpu-prof`, both processes, then the
- * functions ranked by self time on each side. Profiles are kept in the printed folder for a closer look
- * (Chrome DevTools → Performance → Load profile).
+ * functions ranked by self time on each side, then each side's cost by kind as multiples of its AES work
+ * (the figure to compare between runs on a busy machine, see lib/cpuprofile.ts). Profiles are kept in the
+ * printed folder for a closer look (Chrome DevTools → Performance → Load profile).
  *
  *   npm run bench:profile -- [--cipher=aes128-gcm@openssh.com] [--mac=...] [--direction=upload|download]
  *                            [--crypto=node|noble] [--size-mib=256] [--runs=3] [--top=25]
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKey, makeUserKeys, TEST_USER } from '../test/interop/harness/index.js';
 import { numberFlag, parseFlags } from './lib/args.js';
-import { formatSelfTime, topSelfTime } from './lib/cpuprofile.js';
+import { costBreakdown, formatBreakdown, formatSelfTime, topSelfTime } from './lib/cpuprofile.js';
 import { runWorker, startServer } from './lib/procs.js';
 import { mbPerSecond, spread } from './lib/stats.js';
 
@@ -56,6 +57,7 @@ try {
   }
   const s = spread(r.ms.map((ms) => mbPerSecond(r.bytes, ms)))!;
   console.log(`${cipher} ${direction} (${crypto}), under the profiler: ${s.median.toFixed(0)} MB/s median\n`);
+  const breakdowns: string[] = [];
   for (const side of ['client', 'server']) {
     // The main thread's profile is the largest; the others belong to tsx's loader thread.
     const dir = join(out, side);
@@ -64,7 +66,9 @@ try {
     const sender = (side === 'client') === (direction === 'upload') ? 'sender' : 'receiver';
     console.log(formatSelfTime(`${side} (${sender}) ${join(dir, main)}`, topSelfTime(join(dir, main), top)));
     console.log('');
+    breakdowns.push(formatBreakdown(`${side} (${sender})`, costBreakdown(join(dir, main))));
   }
+  console.log(breakdowns.join('\n'));
 } finally {
   await keys.cleanup();
 }
