@@ -5,7 +5,8 @@
  *                            [--password USER:PASS]... [--auth-methods M1,M2] [--rekey-limit SIZE[ TIME]]
  *                            [--login-grace-time SECONDS] [--max-auth-tries N] [--banner TEXT]
  *                            [--allow-tcp-forwarding yes|no|local|remote] [--trusted-user-ca-keys FILE]
- *                            [--host-certificate FILE]... [-v]
+ *                            [--host-certificate FILE]... [--kex-algorithms LIST]
+ *                            [--max-startups START:RATE:FULL] [-v]
  *
  * Without --host-key it makes an ephemeral ed25519 host key and prints its public line. Prints
  * "Server listening on ADDR port PORT." once ready, like sshd -D -e.
@@ -49,11 +50,14 @@ import {
   type AuthPolicy,
   acceptedUserCertificate,
   type Connection,
+  DEFAULT_SERVER_KEX,
   defaultCrypto,
+  editAlgorithmList,
   fingerprintSha256,
   formatPublicKeyLine,
   generateKey,
   listenTcp,
+  type MaxStartups,
   parseAuthorizedKeys,
   parseCertificateLine,
   parsePrivateKeyFile,
@@ -82,6 +86,8 @@ const { values } = parseArgs({
     'streamlocal-bind-unlink': { type: 'string', default: 'no' },
     'trusted-user-ca-keys': { type: 'string', multiple: true, default: [] },
     'host-certificate': { type: 'string', multiple: true, default: [] },
+    'kex-algorithms': { type: 'string' },
+    'max-startups': { type: 'string' },
     verbose: { type: 'boolean', short: 'v', default: false },
   },
   strict: true,
@@ -185,6 +191,11 @@ serve(
     loginGraceTimeMs: values['login-grace-time'] ? Number(values['login-grace-time']) * 1000 : undefined,
     maxAuthTries: values['max-auth-tries'] ? Number(values['max-auth-tries']) : undefined,
     keepaliveIntervalMs: values['client-alive-interval'] ? Number(values['client-alive-interval']) * 1000 : 0,
+    // KexAlgorithms as in sshd_config(5): a list, or +/-/^ edits of the server default.
+    ...(values['kex-algorithms'] && {
+      algorithms: { kex: editAlgorithmList(DEFAULT_SERVER_KEX, values['kex-algorithms']) },
+    }),
+    ...(values['max-startups'] && { maxStartups: parseMaxStartups(values['max-startups']) }),
   },
   (err, io) =>
     log(`Connection from ${io.remote?.address} port ${io.remote?.port} ended: ${(err as Error).message}`),
@@ -251,4 +262,13 @@ function splitHostPort(v: string): [string, string] {
   const m = /^\[(.*)\]:(\d+)$/.exec(v) ?? /^(.*):(\d+)$/.exec(v);
   if (!m) throw new Error(`--listen wants HOST:PORT, got ${v}`);
   return [m[1], m[2]];
+}
+
+/** sshd_config(5) MaxStartups: `FULL` alone, or `START:RATE:FULL`. */
+function parseMaxStartups(text: string): MaxStartups {
+  const parts = text.split(':').map(Number);
+  if (parts.length === 1) return { start: parts[0], rate: 100, full: parts[0] };
+  if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n)))
+    throw new Error(`--max-startups wants FULL or START:RATE:FULL, got ${text}`);
+  return { start: parts[0], rate: parts[1], full: parts[2] };
 }

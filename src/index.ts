@@ -52,7 +52,7 @@ export { type ChannelDuplex, channelDuplex } from './io/channel-duplex.js';
 export { fromDuplex } from './io/node-duplex.js';
 export { connectTcp, fromSocket, listenTcp } from './io/node-net.js';
 export { fromWebStreams } from './io/web-streams.js';
-export { DEFAULT_KEX, KEX_METHODS } from './kex/registry.js';
+export { DEFAULT_KEX, DEFAULT_SERVER_KEX, KEX_METHODS } from './kex/registry.js';
 export * from './keys/index.js';
 export { type AlgorithmPreferences, defaultPreferences, editAlgorithmList } from './transport/algorithms.js';
 export { Transport } from './transport/transport.js';

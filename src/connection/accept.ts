@@ -20,6 +20,7 @@ import { equalBytes } from '../crypto/bytes.js';
 import { systemRandom } from '../crypto/random.js';
 import { AdmissionError, DisconnectReason, UsageError } from '../errors.js';
 import type { ByteIO } from '../io/byte-io.js';
+import { DEFAULT_SERVER_KEX } from '../kex/registry.js';
 import { type Certificate, parseCertificate } from '../keys/certificate.js';
 import {
   type CertificateSignatureAlgorithm,
@@ -146,6 +147,7 @@ export function accept(io: ByteIO, options: AcceptOptions): Observable<Connectio
       subscriber.error(e);
       return;
     }
+    if (!options.algorithms?.kex) base.algorithms = { ...base.algorithms, kex: DEFAULT_SERVER_KEX };
     if (!options.algorithms?.hostKey) {
       // Certificates first, as sshd lists them; only names we hold a key or certificate for are offered.
       base.algorithms = {

@@ -11,5 +11,5 @@ export {
   negotiate,
   PSEUDO_KEX_NAMES,
 } from './negotiate.js';
-export { DEFAULT_KEX, KEX_METHODS } from './registry.js';
+export { DEFAULT_KEX, DEFAULT_SERVER_KEX, KEX_METHODS } from './registry.js';
 export type { HostKeySigner, KexContext, KexExchange, KexMethod, KexResult } from './types.js';

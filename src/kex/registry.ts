@@ -43,3 +43,11 @@ export const DEFAULT_KEX: string[] = [
   'diffie-hellman-group18-sha512',
   'diffie-hellman-group14-sha256',
 ];
+
+/**
+ * What a server offers unless told otherwise: the client list without the NIST-curve ECDH methods, which
+ * audits such as ssh-audit fail (the curves' provenance is disputed). A server can afford this where a client
+ * cannot: every peer that speaks NIST ECDH also speaks X25519 or the RFC 8268 groups still offered here, while
+ * our client keeps NIST ECDH to reach servers that have nothing else. `algorithms.kex` opts back in.
+ */
+export const DEFAULT_SERVER_KEX: string[] = DEFAULT_KEX.filter((name) => !name.startsWith('ecdh-sha2-nistp'));
