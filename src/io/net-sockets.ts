@@ -40,6 +40,8 @@ export function listenSockets(addr: SocketAddress, opts: ListenOptions = {}): Ob
     });
     return () => {
       if (server.listening) server.close();
+      // Unsubscribed while still binding: close once bound, or the listener would outlive its subscription.
+      else server.once('listening', () => server.close());
     };
   });
 }
