@@ -2,8 +2,10 @@
  * Bench worker for scale and memory (rxssh client; prints one JSON line):
  *
  *   --mode=channels --count=1000       N concurrent session channels on one connection, each exec `echo ok`
- *   --mode=rate --concurrency=8 --duration-ms=5000
+ *   --mode=rate --concurrency=8 --duration-ms=5000 [--kex=NAME]
  *                                      connect + auth + exec `echo ok` + close in a loop: connections per second
+ *                                      (--kex: that key exchange only, e.g. to compare servers like for like),
+ *                                      and each side's CPU ms per connection (the server must answer bench-cpu)
  *   --mode=idle --count=1000 --concurrency=25
  *                                      opens N authenticated connections, prints `READY n`, holds them until a
  *                                      line arrives on stdin, then closes them
@@ -17,6 +19,7 @@ import { sourceCommand } from './lib/commands.js';
 import {
   type ClientSetup,
   closeConnection,
+  cpuNow,
   loadKey,
   openConnection,
   runOnSession,
@@ -27,6 +30,7 @@ const setup: ClientSetup = {
   port: numberFlag(flags, 'port', 0),
   user: need(flags, 'user'),
   key: loadKey(need(flags, 'key')),
+  kex: flags.get('kex'),
 };
 const mode = need(flags, 'mode');
 
@@ -54,6 +58,10 @@ async function rate(): Promise<unknown> {
   const duration = numberFlag(flags, 'duration-ms', 5000);
   let done = 0;
   let failed = 0;
+  // Each side's CPU time across the run, read over a connection of its own (bench servers answer bench-cpu):
+  // what a connection costs, whatever else the machine was doing.
+  const probe = await openConnection(setup);
+  const before = await cpuNow(probe);
   const t0 = performance.now();
   const loop = async () => {
     while (performance.now() - t0 < duration) {
@@ -69,7 +77,18 @@ async function rate(): Promise<unknown> {
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   const ms = performance.now() - t0;
-  return { concurrency, ms, done, failed, perSecond: done / (ms / 1000) };
+  const after = await cpuNow(probe);
+  await closeConnection(probe);
+  const perConnection = (us: number) => us / 1000 / Math.max(1, done);
+  return {
+    concurrency,
+    ms,
+    done,
+    failed,
+    perSecond: done / (ms / 1000),
+    serverCpuMsPerConnection: perConnection(after.server - before.server),
+    clientCpuMsPerConnection: perConnection(after.client - before.client),
+  };
 }
 
 async function idle(): Promise<unknown> {

@@ -117,11 +117,14 @@ export function otherTables(ctx: BenchContext): string {
   const rate = ctx.results.connectionRate as Rec | undefined;
   if (rate) {
     out.push(
-      '| connections/s (connect+auth+exec+close, 8 at a time, rxssh client) | per second |',
-      '|---|---:|',
+      '| connections/s (connect+auth+exec+close, 8 at a time, rxssh client) | per second | server CPU ms/conn | client CPU ms/conn |',
+      '|---|---:|---:|---:|',
     );
+    const ms = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '–');
     for (const [name, v] of Object.entries(rate)) {
-      out.push(`| ${name} | ${v?.perSecond ? (v.perSecond as number).toFixed(0) : String(v?.error)} |`);
+      out.push(
+        `| ${name} | ${v?.perSecond ? (v.perSecond as number).toFixed(0) : String(v?.error)} | ${ms(v?.serverCpuMsPerConnection)} | ${ms(v?.clientCpuMsPerConnection)} |`,
+      );
     }
     out.push('');
   }
@@ -207,6 +210,16 @@ export function targetChecks(ctx: BenchContext): TargetCheck[] {
       target: "handshake to first output ≤ ssh2's (both → sshd)",
       measured: `${ours.toFixed(1)} ms vs ${theirs.toFixed(1)} ms`,
       met: ours <= theirs,
+    });
+  }
+  const rate = ctx.results.connectionRate as Rec | undefined;
+  const ourRate = rate?.['rxssh server (curve25519)']?.perSecond;
+  const theirRate = rate?.['ssh2 server (curve25519)']?.perSecond;
+  if (typeof ourRate === 'number' && typeof theirRate === 'number') {
+    out.push({
+      target: "connections/s one server process sustains ≥ ssh2's (same client, curve25519)",
+      measured: `${ourRate.toFixed(0)}/s vs ${theirRate.toFixed(0)}/s`,
+      met: ourRate >= theirRate,
     });
   }
   const heap = (ctx.results.idleConnections as Rec | undefined)?.['rxssh server']?.heapPerConnection;
