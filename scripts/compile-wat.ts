@@ -9,6 +9,7 @@ import initWabt from 'wabt';
 /** Each WebAssembly source in src/crypto/wasm and the TypeScript module its binary is committed in. */
 export const WASM_SOURCES = [
   { wat: 'poly1305.wat', module: 'poly1305-binary.ts', exportName: 'POLY1305_WASM_BASE64' },
+  { wat: 'poly1305-simd.wat', module: 'poly1305-simd-binary.ts', exportName: 'POLY1305_SIMD_WASM_BASE64' },
   { wat: 'chacha20.wat', module: 'chacha20-binary.ts', exportName: 'CHACHA20_WASM_BASE64' },
   { wat: 'chacha20-simd.wat', module: 'chacha20-simd-binary.ts', exportName: 'CHACHA20_SIMD_WASM_BASE64' },
 ] as const;

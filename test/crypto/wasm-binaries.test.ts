@@ -4,6 +4,7 @@ import { fromBase64, toHex } from '../../src/crypto/bytes.js';
 import { CHACHA20_WASM_BASE64 } from '../../src/crypto/wasm/chacha20-binary.js';
 import { CHACHA20_SIMD_WASM_BASE64 } from '../../src/crypto/wasm/chacha20-simd-binary.js';
 import { POLY1305_WASM_BASE64 } from '../../src/crypto/wasm/poly1305-binary.js';
+import { POLY1305_SIMD_WASM_BASE64 } from '../../src/crypto/wasm/poly1305-simd-binary.js';
 
 /**
  * The WebAssembly the library runs is committed as base64 in TypeScript modules (src/crypto/wasm/*-binary.ts);
@@ -11,6 +12,7 @@ import { POLY1305_WASM_BASE64 } from '../../src/crypto/wasm/poly1305-binary.js';
  */
 const COMMITTED: Record<string, string> = {
   'poly1305.wat': POLY1305_WASM_BASE64,
+  'poly1305-simd.wat': POLY1305_SIMD_WASM_BASE64,
   'chacha20.wat': CHACHA20_WASM_BASE64,
   'chacha20-simd.wat': CHACHA20_SIMD_WASM_BASE64,
 };

@@ -17,9 +17,11 @@
 ;;   32..48    tag
 ;;   48..64    scratch: the last partial block, padded
 ;;   64..144   r, r^2: five i64 limbs each (40 bytes)
-;;   144..184  h between the loop and the single-block steps
-;;   256..     message (the memory grows to fit it)
-;; Everything below 256 is zeroed before mac returns: the key and what is derived from it are secret.
+;;   144..184  h between the steps
+;;   184..264  r^3, r^4 (poly1305-simd.wat)
+;;   320..     message (the memory grows to fit it)
+;; Everything below 320 but the tag is zeroed before finish returns: the key and what derives from it are
+;; secret.
 ;;
 ;; Built by scripts/build-wasm.ts into poly1305-binary.ts; a test checks the two stay identical.
 (module
@@ -27,7 +29,7 @@
 
 ;; out = a·b mod p as partially carried limbs (each < 2^26, limb 1 < 2^26 + 2^11); a, b, out address five
 ;; i64 limbs each, out may be a. Inputs' limbs must be below 2^27.
-(func $mulmod (param $a i32) (param $b i32) (param $out i32)
+(func $mulmod (export "mulmod") (param $a i32) (param $b i32) (param $out i32)
   (local $a0 i64) (local $a1 i64) (local $a2 i64) (local $a3 i64) (local $a4 i64)
   (local $b0 i64) (local $b1 i64) (local $b2 i64) (local $b3 i64) (local $b4 i64)
   (local $d0 i64) (local $d1 i64) (local $d2 i64) (local $d3 i64) (local $d4 i64)
@@ -128,9 +130,43 @@
   (i64.store offset=176 (i32.const 0) (local.get $h4))
   (call $mulmod (i32.const 144) (i32.const 64) (i32.const 144)))
 
-;; mac(len): tag over memory[256 .. 256+len) under the key at memory[0..32), written to memory[32..48).
+;; setup(): r, clamped, as limbs at 64; r^2 at 104; h = 0 at 144.
+(func $setup (export "setup")
+  (local $lo i64) (local $hi i64)
+  (local $x0 i64) (local $x1 i64) (local $x2 i64) (local $x3 i64) (local $x4 i64)
+  ;; r = le128(key[0..16]) & 0x0ffffffc0ffffffc0ffffffc0fffffff (RFC 8439 §2.5.1 clamp), limbs at 64.
+  (i64.store (i32.const 0) (i64.and (i64.load (i32.const 0)) (i64.const 0x0ffffffc0fffffff)))
+  (i64.store (i32.const 8) (i64.and (i64.load (i32.const 8)) (i64.const 0x0ffffffc0ffffffc)))
+  (local.set $lo (i64.load (i32.const 0)))
+  (local.set $hi (i64.load (i32.const 8)))
+  (local.set $x0 (i64.and (local.get $lo) (i64.const 0x3ffffff)))
+  (local.set $x1 (i64.and (i64.shr_u (local.get $lo) (i64.const 26)) (i64.const 0x3ffffff)))
+  (local.set $x2 (i64.and
+    (i64.or (i64.shr_u (local.get $lo) (i64.const 52)) (i64.shl (local.get $hi) (i64.const 12)))
+    (i64.const 0x3ffffff)))
+  (local.set $x3 (i64.and (i64.shr_u (local.get $hi) (i64.const 14)) (i64.const 0x3ffffff)))
+  (local.set $x4 (i64.shr_u (local.get $hi) (i64.const 40)))
+  (i64.store offset=64 (i32.const 0) (local.get $x0))
+  (i64.store offset=72 (i32.const 0) (local.get $x1))
+  (i64.store offset=80 (i32.const 0) (local.get $x2))
+  (i64.store offset=88 (i32.const 0) (local.get $x3))
+  (i64.store offset=96 (i32.const 0) (local.get $x4))
+  (call $mulmod (i32.const 64) (i32.const 64) (i32.const 104))
+  (i64.store offset=144 (i32.const 0) (i64.const 0))
+  (i64.store offset=152 (i32.const 0) (i64.const 0))
+  (i64.store offset=160 (i32.const 0) (i64.const 0))
+  (i64.store offset=168 (i32.const 0) (i64.const 0))
+  (i64.store offset=176 (i32.const 0) (i64.const 0)))
+
+;; mac(len): tag over memory[320 .. 320+len) under the key at memory[0..32), written to memory[32..48).
 (func (export "mac") (param $len i32)
-  (local $p i32) (local $end i32) (local $tail i32) (local $i i32)
+  (call $setup)
+  (call $finish (i32.const 320) (local.get $len)))
+
+;; finish(p, len): h (at 144) continued over memory[p .. 320+len), p on a block boundary, and the tag written.
+;; poly1305-simd.wat takes the first blocks four at a time and calls this for the rest.
+(func $finish (export "finish") (param $p i32) (param $len i32)
+  (local $end i32) (local $tail i32) (local $i i32)
   (local $lo i64) (local $hi i64) (local $c i64) (local $mask i64)
   (local $r10 i64) (local $r11 i64) (local $r12 i64) (local $r13 i64) (local $r14 i64)
   (local $s11 i64) (local $s12 i64) (local $s13 i64) (local $s14 i64)
@@ -142,25 +178,6 @@
   (local $d0 i64) (local $d1 i64) (local $d2 i64) (local $d3 i64) (local $d4 i64)
   (local $g0 i64) (local $g1 i64) (local $g2 i64) (local $g3 i64) (local $g4 i64)
 
-  ;; r = le128(key[0..16]) & 0x0ffffffc0ffffffc0ffffffc0fffffff (RFC 8439 §2.5.1 clamp), limbs at 64.
-  (i64.store (i32.const 0) (i64.and (i64.load (i32.const 0)) (i64.const 0x0ffffffc0fffffff)))
-  (i64.store (i32.const 8) (i64.and (i64.load (i32.const 8)) (i64.const 0x0ffffffc0ffffffc)))
-  (local.set $lo (i64.load (i32.const 0)))
-  (local.set $hi (i64.load (i32.const 8)))
-  (local.set $d0 (i64.and (local.get $lo) (i64.const 0x3ffffff)))
-  (local.set $d1 (i64.and (i64.shr_u (local.get $lo) (i64.const 26)) (i64.const 0x3ffffff)))
-  (local.set $d2 (i64.and
-    (i64.or (i64.shr_u (local.get $lo) (i64.const 52)) (i64.shl (local.get $hi) (i64.const 12)))
-    (i64.const 0x3ffffff)))
-  (local.set $d3 (i64.and (i64.shr_u (local.get $hi) (i64.const 14)) (i64.const 0x3ffffff)))
-  (local.set $d4 (i64.shr_u (local.get $hi) (i64.const 40)))
-  (i64.store offset=64 (i32.const 0) (local.get $d0))
-  (i64.store offset=72 (i32.const 0) (local.get $d1))
-  (i64.store offset=80 (i32.const 0) (local.get $d2))
-  (i64.store offset=88 (i32.const 0) (local.get $d3))
-  (i64.store offset=96 (i32.const 0) (local.get $d4))
-  ;; r^2
-  (call $mulmod (i32.const 64) (i32.const 64) (i32.const 104))
   ;; r and r^2 and 5× their limbs in locals for the loop: products landing past 2^130 wrap as ×5.
   (local.set $r10 (i64.load offset=64 (i32.const 0)))
   (local.set $r11 (i64.load offset=72 (i32.const 0)))
@@ -181,9 +198,14 @@
   (local.set $s23 (i64.mul (local.get $r23) (i64.const 5)))
   (local.set $s24 (i64.mul (local.get $r24) (i64.const 5)))
 
-  (local.set $p (i32.const 256))
-  (local.set $end (i32.add (i32.const 256) (i32.and (local.get $len) (i32.const -16))))
+  (local.set $end (i32.add (i32.const 320) (i32.and (local.get $len) (i32.const -16))))
   (local.set $tail (i32.and (local.get $len) (i32.const 15)))
+
+  (local.set $h0 (i64.load offset=144 (i32.const 0)))
+  (local.set $h1 (i64.load offset=152 (i32.const 0)))
+  (local.set $h2 (i64.load offset=160 (i32.const 0)))
+  (local.set $h3 (i64.load offset=168 (i32.const 0)))
+  (local.set $h4 (i64.load offset=176 (i32.const 0)))
 
   ;; Two blocks per round while they last. A full block is read with a 1 byte appended: 2^128, bit 24 of
   ;; limb 4 (RFC 8439 §2.5.1).
@@ -386,5 +408,5 @@
   (loop $wipe_state
     (i64.store (local.get $i) (i64.const 0))
     (local.set $i (i32.add (local.get $i) (i32.const 8)))
-    (br_if $wipe_state (i32.lt_u (local.get $i) (i32.const 256)))))
+    (br_if $wipe_state (i32.lt_u (local.get $i) (i32.const 320)))))
 )
