@@ -2,9 +2,9 @@
  * The listeners a server holds for one connection's remote forwards (RFC 4254 §7.1 `tcpip-forward`, OpenSSH
  * PROTOCOL §2.4 `streamlocal-forward@openssh.com`), bound or still binding, by the name a cancel gives them,
  * and the connections accepted on them. Each request is answered once: true when its listener is bound, false
- * when binding fails or the forward is cancelled (or the connection ends) first (RFC 4254 §4). A listener
- * stopped while binding is closed as soon as it is bound, since a bind under way cannot be called off.
- * Forwarded connections outlive a cancelled listener, as in OpenSSH, and end with `close()`.
+ * when binding fails or the forward is cancelled (or the connection ends) first (RFC 4254 §4), so a cancel
+ * right behind its request finds the listener still binding. Forwarded connections outlive a cancelled
+ * listener, as in OpenSSH, and end with `close()`.
  */
 import type { Socket } from 'node:net';
 import { finalize, type Observable, Subscription } from 'rxjs';
@@ -62,16 +62,15 @@ export class ForwardListeners<F> {
     // The connection ended while the request was being decided: nothing may be left listening.
     if (this.closed) return req.reply(false);
     req.defer();
-    let state: 'binding' | 'bound' | 'stopped' = 'binding';
-    let forward: F | undefined;
+    let forward: F | undefined; // set once bound
     const listening = new Subscription();
     const held: Held = {
       stop: () => {
         this.forget(held);
-        if (state === 'bound') return listening.unsubscribe(); // closes the listener (and removes a socket file)
-        if (state === 'stopped') return;
-        state = 'stopped'; // closed once bound, below
-        req.reply(false);
+        // Closes the listener, once bound if it is still binding (and removes a socket file).
+        listening.unsubscribe();
+        // RFC 4254 §4: every request is answered, in order; one stopped while binding fails.
+        if (forward === undefined) req.reply(false);
       },
     };
     this.all.add(held);
@@ -80,18 +79,15 @@ export class ForwardListeners<F> {
       spec.listen$.subscribe({
         next: (ev) => {
           if (ev.type === 'connection') return this.forwardConnection(spec.accept(ev.socket, forward as F));
-          if (state === 'stopped') return listening.unsubscribe();
-          const b = spec.bound(ev);
-          state = 'bound';
-          forward = b.forward;
-          this.name(held, b.key);
-          req.reply(true, b.reply);
-          this.announce(b.forward);
+          const bound = spec.bound(ev);
+          forward = bound.forward;
+          this.name(held, bound.key);
+          req.reply(true, bound.reply);
+          this.announce(bound.forward);
         },
         error: (err) => {
-          if (state === 'stopped') return; // already answered
           this.forget(held);
-          if (state === 'binding') req.reply(false);
+          if (forward === undefined) req.reply(false);
           this.onError?.(forwardingError(`cannot listen to ${spec.what}`, err, 'local'));
         },
       }),
