@@ -22,4 +22,11 @@ describe.each(WASM_SOURCES)('$wat', ({ wat, module }) => {
     expect(COMMITTED[wat], `add ${module} to this test`).toBeDefined();
     expect(toHex(fromBase64(COMMITTED[wat]))).toBe(toHex(await compileWat(wat)));
   });
+
+  // The backends compile with `new WebAssembly.Module` to stay synchronous. Chromium refuses that on a main
+  // thread above a size limit ("WebAssembly.Compile is disallowed on the main thread, if the buffer size is
+  // larger than 4KB"; 8 MB in recent versions, 4 KB in older ones and some WebViews): stay under the lower one.
+  it('is small enough to compile synchronously on a browser main thread', () => {
+    expect(fromBase64(COMMITTED[wat]).length).toBeLessThanOrEqual(4096);
+  });
 });
