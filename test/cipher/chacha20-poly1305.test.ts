@@ -86,6 +86,15 @@ describe.each(ALL)('chacha20-poly1305@openssh.com (%s)', (_name, crypto) => {
 });
 
 describe('chacha20-poly1305@openssh.com across backends', () => {
+  // Go's CVE-2021-43565: short packets crashed the AEAD decrypt path; here any 0..64 bytes is a MAC error.
+  it.each(ALL)('%s: packets of 0..64 random bytes are refused with a MacError only', (_name, crypto) => {
+    const opener = new ChaChaPolyOpener(crypto, KEY);
+    for (let length = 0; length <= 64; length++) {
+      const packet = Uint8Array.from({ length }, (_, i) => (i * 131 + length) & 0xff);
+      expect(() => opener.open(length, packet), `${length} bytes`).toThrow(MacError);
+    }
+  });
+
   // Packets up to 70000 bytes cross the node backend's switch from WebAssembly ChaCha20 to OpenSSL at 4 KiB.
   it('a packet sealed by one backend opens with every other, and a flipped bit is refused', () => {
     fc.assert(
