@@ -109,6 +109,8 @@ export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
 
 export class ChaChaPolyOpener extends ChaChaPolyBase implements PacketOpener {
   readonly headLength = 4;
+  /** The plaintext is ChaCha20's fresh output, never a view of the packet (the decoder may reuse the packet). */
+  readonly opensIntoOwnMemory = true;
 
   readLength(seq: number, head: Uint8Array): number {
     return this.core.decryptLength(this.nonce(seq), head);

@@ -67,6 +67,20 @@ describe.each(ALL)('chacha20-poly1305@openssh.com (%s)', (_name, crypto) => {
     expect(() => new ChaChaPolyCore(crypto, KEY).open(nonce(SEQ), bad)).toThrow(MacError);
   });
 
+  it('opens into fresh memory: overwriting the packet afterwards leaves the plaintext as it was', () => {
+    const opener = new ChaChaPolyOpener(crypto, KEY);
+    expect(opener.opensIntoOwnMemory).toBe(true);
+    for (const size of [12, 5000]) {
+      const body = Uint8Array.from({ length: size }, (_, i) => i & 0xff);
+      const packet = concatBytes(new Uint8Array(4), body, new Uint8Array(16));
+      new DataView(packet.buffer).setUint32(0, size);
+      new ChaChaPolySealer(crypto, KEY).seal(9, packet);
+      const plain = opener.open(9, packet);
+      packet.fill(0xee);
+      expect(toHex(plain)).toBe(toHex(body));
+    }
+  });
+
   it('refuses a packet opened under another sequence number', () => {
     expect(() => new ChaChaPolyCore(crypto, KEY).open(nonce(SEQ + 1n), SEALED)).toThrow(MacError);
   });
