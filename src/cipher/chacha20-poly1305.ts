@@ -53,6 +53,20 @@ export class ChaChaPolyCore {
     this.authenticate(nonce, packet.subarray(0, end), packet.subarray(end));
   }
 
+  /**
+   * Seals `plain` (`uint32 length ‖ rest`, no room for the tag) into the wire parts: encrypted length,
+   * ciphertext and tag, all fresh memory (the ciphertext is ChaCha20's own output), so `plain` may be reused
+   * at once and the packet is neither allocated nor copied whole.
+   */
+  sealToParts(nonce: Uint8Array, plain: Uint8Array): Uint8Array[] {
+    const length = this.crypto.chacha20(this.header, nonce, 0, plain.subarray(0, 4), new Uint8Array(4));
+    const body = this.crypto.chacha20(this.main, nonce, 1, plain.subarray(4));
+    const tag = new Uint8Array(TAG_LENGTH);
+    this.crypto.chacha20(this.main, nonce, 0, POLY_KEY_ZEROS, this.polyKey);
+    this.crypto.poly1305(this.polyKey, [length, body], tag);
+    return [length, body, tag];
+  }
+
   decryptLength(nonce: Uint8Array, head: Uint8Array): number {
     return readUint32(this.crypto.chacha20(this.header, nonce, 0, head.subarray(0, 4), this.length), 0);
   }
@@ -102,8 +116,16 @@ abstract class ChaChaPolyBase {
 }
 
 export class ChaChaPolySealer extends ChaChaPolyBase implements PacketSealer {
+  /** The packet encoder may ask for `sealToParts` (see PacketEncoder.encodeParts). */
+  readonly sealsToParts = true;
+
   seal(seq: number, packet: Uint8Array): void {
     this.core.seal(this.nonce(seq), packet);
+  }
+
+  /** The wire packet as fresh parts (encrypted length, ciphertext, tag); `plain` is not kept. */
+  sealToParts(seq: number, plain: Uint8Array): Uint8Array[] {
+    return this.core.sealToParts(this.nonce(seq), plain);
   }
 }
 

@@ -78,8 +78,11 @@ export interface CryptoBackend {
     data: Uint8Array,
     out?: Uint8Array,
   ): Uint8Array;
-  /** Poly1305 one-time authenticator (RFC 8439 §2.5), 32-byte key, 16-byte tag (into `out` when given). */
-  poly1305(key: Uint8Array, message: Uint8Array, out?: Uint8Array): Uint8Array;
+  /**
+   * Poly1305 one-time authenticator (RFC 8439 §2.5), 32-byte key, 16-byte tag (into `out` when given). The
+   * message may come in parts, authenticated as their concatenation, so a caller need not join them first.
+   */
+  poly1305(key: Uint8Array, message: Uint8Array | readonly Uint8Array[], out?: Uint8Array): Uint8Array;
 
   /** X25519 (RFC 7748). `privateKey` is 32 random bytes, clamped inside. */
   x25519PublicKey(privateKey: Uint8Array): Uint8Array;

@@ -81,6 +81,27 @@ describe.each(ALL)('chacha20-poly1305@openssh.com (%s)', (_name, crypto) => {
     }
   });
 
+  it('seals to fresh parts (length, ciphertext, tag) that join into the packet seal() makes', () => {
+    const sealer = new ChaChaPolySealer(crypto, KEY);
+    expect(sealer.sealsToParts).toBe(true);
+    // Both sides of the node backend's 4 KiB switch between WebAssembly ChaCha20 and OpenSSL.
+    for (const size of [12, 4092, 4100, 40000]) {
+      const plain = concatBytes(
+        new Uint8Array(4),
+        Uint8Array.from({ length: size }, (_, i) => (i * 5) & 0xff),
+      );
+      new DataView(plain.buffer).setUint32(0, size);
+      const packet = concatBytes(plain, new Uint8Array(16));
+      sealer.seal(77, packet);
+      const parts = sealer.sealToParts(77, plain);
+      const joined = toHex(concatBytes(...parts));
+      plain.fill(0xee);
+      expect(parts.map((p) => p.length)).toEqual([4, size, 16]);
+      expect(toHex(concatBytes(...parts))).toBe(joined);
+      expect(joined).toBe(toHex(packet));
+    }
+  });
+
   it('refuses a packet opened under another sequence number', () => {
     expect(() => new ChaChaPolyCore(crypto, KEY).open(nonce(SEQ + 1n), SEALED)).toThrow(MacError);
   });

@@ -134,6 +134,24 @@ describe.each(IMPLEMENTATIONS)('Poly1305 (%s)', (_name, mac) => {
   });
 });
 
+describe.each(cryptoBackends.concat(createNobleBackend({ webAssembly: false })))(
+  'Poly1305 ($name backend)',
+  (c) => {
+    it('authenticates a message given in parts as their concatenation', () => {
+      const key = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
+      const whole = Uint8Array.from({ length: 5000 }, (_, i) => (i * 13) & 0xff);
+      const expected = toHex(noblePoly1305(whole, key));
+      // Cut points: empty parts, parts shorter than a block, a 4-byte head as the sealer gives.
+      for (const cuts of [[], [0], [4], [4, 4], [15, 17, 4999], [5000]]) {
+        const bounds = [0, ...cuts, whole.length];
+        const parts = bounds.slice(1).map((end, i) => whole.subarray(bounds[i], end));
+        expect(toHex(c.poly1305(key, parts)), `cut at ${cuts}`).toBe(expected);
+      }
+      expect(toHex(c.poly1305(key, []))).toBe(toHex(noblePoly1305(new Uint8Array(0), key)));
+    });
+  },
+);
+
 describe.each(WASM)('Poly1305 in WebAssembly (%s)', (_name, wasm) => {
   it('agrees with noble on random keys and messages of 0..70000 bytes', () => {
     fc.assert(

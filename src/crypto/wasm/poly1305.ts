@@ -30,7 +30,7 @@ export interface WasmPoly1305 {
    * The module zeroes its copy of the key and what it derived from it; the copy of the message stays in its
    * memory until overwritten.
    */
-  mac(key: Uint8Array, message: Uint8Array, out?: Uint8Array): Uint8Array;
+  mac(key: Uint8Array, message: Uint8Array | readonly Uint8Array[], out?: Uint8Array): Uint8Array;
 }
 
 class Poly1305Instance implements WasmPoly1305 {
@@ -45,15 +45,22 @@ class Poly1305Instance implements WasmPoly1305 {
     this.bytes = new Uint8Array(exports.memory.buffer);
   }
 
-  mac(key: Uint8Array, message: Uint8Array, out = new Uint8Array(16)): Uint8Array {
-    const need = MESSAGE_AT + message.length;
+  mac(key: Uint8Array, message: Uint8Array | readonly Uint8Array[], out = new Uint8Array(16)): Uint8Array {
+    const parts = message instanceof Uint8Array ? [message] : message;
+    let length = 0;
+    for (const part of parts) length += part.length;
+    const need = MESSAGE_AT + length;
     if (need > this.bytes.length) {
       this.exports.memory.grow(Math.ceil((need - this.bytes.length) / PAGE));
       this.bytes = new Uint8Array(this.exports.memory.buffer);
     }
     this.bytes.set(key, KEY_AT);
-    this.bytes.set(message, MESSAGE_AT);
-    this.run(message.length);
+    let at = MESSAGE_AT;
+    for (const part of parts) {
+      this.bytes.set(part, at);
+      at += part.length;
+    }
+    this.run(length);
     out.set(this.bytes.subarray(TAG_AT, TAG_AT + 16));
     return out;
   }
@@ -95,11 +102,13 @@ export function sharedWasmPoly1305(): WasmPoly1305 | undefined {
 export function poly1305Tag(
   wasm: WasmPoly1305 | undefined,
   key: Uint8Array,
-  message: Uint8Array,
+  message: Uint8Array | readonly Uint8Array[],
   out?: Uint8Array,
 ): Uint8Array {
   if (wasm) return wasm.mac(key, message, out);
-  const tag = noblePoly1305(message, key);
+  const mac = noblePoly1305.create(key);
+  for (const part of message instanceof Uint8Array ? [message] : message) mac.update(part);
+  const tag = mac.digest();
   if (out === undefined) return tag;
   out.set(tag);
   return out;
