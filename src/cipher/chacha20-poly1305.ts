@@ -21,7 +21,7 @@ const POLY_KEY_ZEROS = new Uint8Array(32);
  * The construction itself, with the nonce as bytes. SSH only ever uses a uint32 sequence number; taking the
  * nonce lets known-answer tests drive the same code with any 64-bit value.
  *
- * Per packet it makes no allocation of its own except the plaintext `open` returns: the cipher writes into
+ * `seal` and `open` make no allocation of their own but the plaintext `open` returns: the cipher writes into
  * the packet or into buffers kept here (the Poly1305 key, the computed tag, the decrypted length).
  */
 export class ChaChaPolyCore {
@@ -62,8 +62,7 @@ export class ChaChaPolyCore {
     const length = this.crypto.chacha20(this.header, nonce, 0, plain.subarray(0, 4), new Uint8Array(4));
     const body = this.crypto.chacha20(this.main, nonce, 1, plain.subarray(4));
     const tag = new Uint8Array(TAG_LENGTH);
-    this.crypto.chacha20(this.main, nonce, 0, POLY_KEY_ZEROS, this.polyKey);
-    this.crypto.poly1305(this.polyKey, [length, body], tag);
+    this.authenticate(nonce, [length, body], tag);
     return [length, body, tag];
   }
 
@@ -83,7 +82,7 @@ export class ChaChaPolyCore {
    * tag = Poly1305(ChaCha20(K_2, nonce, counter 0)[0..32], authenticated), into `out`. The one-time key stays
    * in `polyKey` until the next packet overwrites it or dispose wipes it: K_2, which derives it, is held as long.
    */
-  private authenticate(nonce: Uint8Array, authenticated: Uint8Array, out: Uint8Array): void {
+  private authenticate(nonce: Uint8Array, authenticated: Uint8Array | Uint8Array[], out: Uint8Array): void {
     this.crypto.chacha20(this.main, nonce, 0, POLY_KEY_ZEROS, this.polyKey);
     this.crypto.poly1305(this.polyKey, authenticated, out);
   }
