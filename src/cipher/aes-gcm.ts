@@ -71,8 +71,17 @@ abstract class AesGcmBase {
 }
 
 export class AesGcmSealer extends AesGcmBase implements PacketSealer {
-  /** The packet encoder may ask for `sealToParts` (see PacketEncoder.encodeParts). */
-  readonly sealsToParts = true;
+  /**
+   * Whether the packet encoder may ask for `sealToParts` (see PacketEncoder.encodeParts): only when the backend
+   * hands back the cipher's own buffers. Through `seal()` the node backend would join them (one more
+   * allocation and copy per packet), which costs more than sealing in place.
+   */
+  readonly sealsToParts: boolean;
+
+  constructor(crypto: CryptoBackend, key: Uint8Array, iv: Uint8Array) {
+    super(crypto, key, iv);
+    this.sealsToParts = sealsParts(this.aead);
+  }
 
   seal(_seq: number, packet: Uint8Array): void {
     const end = packet.length - TAG_LENGTH;
@@ -84,15 +93,15 @@ export class AesGcmSealer extends AesGcmBase implements PacketSealer {
 
   /**
    * Seals `plain` (the whole plaintext packet, without room for the tag) into the wire parts `packet_length`,
-   * ciphertext and tag, in fresh memory: `plain` is not kept and may be reused at once.
+   * ciphertext and tag, in fresh memory: `plain` is not kept and may be reused at once. Only when
+   * `sealsToParts`.
    */
   sealToParts(_seq: number, plain: Uint8Array): Uint8Array[] {
+    if (!sealsParts(this.aead)) throw new UsageError('this AES-GCM backend cannot seal to parts');
     const aad = plain.slice(0, 4);
-    const parts = sealsParts(this.aead)
-      ? [aad, ...this.aead.sealParts(this.iv, aad, plain.subarray(4))]
-      : [aad, this.aead.seal(this.iv, aad, plain.subarray(4))];
+    const [ciphertext, tag] = this.aead.sealParts(this.iv, aad, plain.subarray(4));
     this.advance();
-    return parts;
+    return [aad, ciphertext, tag];
   }
 }
 

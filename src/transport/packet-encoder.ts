@@ -179,7 +179,8 @@ export class PacketEncoder {
  * and keeps no reference to `plain`, which the encoder reuses for the next packet.
  */
 interface PartsSealer {
-  readonly sealsToParts: true;
+  /** True when this sealer can (a backend may lack what it needs: then the encoder seals in place). */
+  readonly sealsToParts: boolean;
   sealToParts(seq: number, plain: Uint8Array): Uint8Array[];
 }
 

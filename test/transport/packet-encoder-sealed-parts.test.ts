@@ -56,7 +56,7 @@ function twins(crypto: CryptoBackend, cipher: string, mac: string | undefined, c
   return { parts: make(), whole: make(), keys };
 }
 
-describe.each(BACKEND_SHAPES)('PacketEncoder.encodeParts (%s backend)', (_n, crypto) => {
+describe.each(BACKEND_SHAPES)('PacketEncoder.encodeParts (%s backend)', (backend, crypto) => {
   describe.each(CIPHERS)('%s', (cipher, mac) => {
     for (const compress of [false, true]) {
       it(`gives encode()'s bytes, payload whole or as head + tail${compress ? ', compressed' : ''}`, () => {
@@ -81,6 +81,14 @@ describe.each(BACKEND_SHAPES)('PacketEncoder.encodeParts (%s backend)', (_n, cry
       for (let p = decoder.next(); p; p = decoder.next()) out.push(p);
       expect(hexList(out)).toEqual(hexList(payloads));
     });
+  });
+
+  it('returns AES-GCM packets as packet_length, ciphertext and tag only when the backend has sealParts', () => {
+    const { parts } = twins(crypto, 'aes128-gcm@openssh.com', undefined, false);
+    const lengths = parts.encodeParts(HEAD, rng(1000)).map((p) => p.length);
+    // padding_length ‖ 1009-byte payload ‖ 14 bytes of padding = 1024 (a multiple of 16 after packet_length,
+    // RFC 5647 §7.2), then the 16-byte tag.
+    expect(lengths).toEqual(backend.endsWith('sealParts') ? [4, 1024, 16] : [4 + 1024 + 16]);
   });
 
   it('gives the one packet of encode() before keys are set (clear state)', () => {
