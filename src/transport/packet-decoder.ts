@@ -178,6 +178,8 @@ function opensIntoOwnMemory(opener: PacketOpener): boolean {
   return (opener as { readonly opensIntoOwnMemory?: boolean }).opensIntoOwnMemory === true;
 }
 
+const CONSUMED = new Uint8Array(0);
+
 /**
  * Pushed chunks, read from the front; a read inside one chunk is a view, a read across chunks a copy (into
  * `into` when given, valid until the next such read).
@@ -222,7 +224,9 @@ class ChunkQueue {
         return;
       }
       n -= left;
-      this.first++;
+      // Let go of a consumed chunk now: kept in the array until it is compacted, dead socket reads would
+      // outlive young-generation collections and reach the old generation (full collections to free them).
+      this.chunks[this.first++] = CONSUMED;
       this.offset = 0;
     }
     if (this.first === this.chunks.length) {
