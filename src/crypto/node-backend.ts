@@ -41,14 +41,17 @@ const NATIVE_MODPOW_MIN_BITS = 1024;
  */
 const WASM_CHACHA_MAX_BYTES = 4096;
 
-/** Builds the backend over a loaded `node:crypto` module. */
 /**
- * AES-GCM that writes ciphertext ‖ tag into the caller's buffer, sparing the packet path a concatenation and
- * a copy. The AES-GCM sealer (cipher/aes-gcm.ts) finds it by shape and falls back to `seal` without it.
+ * AES-GCM that writes ciphertext ‖ tag into the caller's buffer (`sealInto`), or hands back the cipher's own two
+ * buffers (`sealParts`), sparing the packet path a concatenation and a copy. The AES-GCM sealer
+ * (cipher/aes-gcm.ts) finds them by shape and falls back to `seal` without them.
  */
 interface SealsInto {
   sealInto(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number): void;
+  sealParts(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): readonly [Uint8Array, Uint8Array];
 }
+
+/** Builds the backend over a loaded `node:crypto` module. */
 
 export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
   function createHash(alg: HashAlg): HashContext {
@@ -91,6 +94,11 @@ export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
       seal(iv, aad, plaintext) {
         const { body, tag } = sealParts(iv, aad, plaintext);
         return concatBytes(body, tag);
+      },
+      // The cipher's own two buffers, for a packet written in parts (no join, no copy).
+      sealParts(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) {
+        const { body, tag } = sealParts(iv, aad, plaintext);
+        return [u8(body), u8(tag)] as const;
       },
       sealInto(iv, aad, plaintext, out, at) {
         // update() returns a fresh buffer, so `plaintext` may be a view of `out` (sealing a packet in place).

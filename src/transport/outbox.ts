@@ -1,4 +1,7 @@
-/** Encoded packets waiting for the socket. Taken as one buffer, or as the batch itself for writev-style adapters. */
+/**
+ * Encoded packets waiting for the socket, in order (a packet may be pushed as several consecutive parts). Taken
+ * as one buffer, or as the batch itself for writev-style adapters.
+ */
 export class Outbox {
   private packets: Uint8Array[] = [];
 

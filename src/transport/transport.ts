@@ -249,9 +249,12 @@ export class Transport {
   // ---- internals -----------------------------------------------------------------------------------------
 
   private write(payload: Uint8Array, tail?: Uint8Array): void {
-    const packet = this.encoder.encode(payload, tail);
-    this.outbox.push(packet);
-    this.kex.counter.bytesOut += packet.length;
+    // A packet may come as several buffers (a cipher's own output: length, ciphertext, tag) that the socket
+    // writes back to back; joining them would cost an allocation and a copy per packet.
+    for (const part of this.encoder.encodeParts(payload, tail)) {
+      this.outbox.push(part);
+      this.kex.counter.bytesOut += part.length;
+    }
     this.kex.counter.packetsOut++;
     this.rekeyIfDue();
   }

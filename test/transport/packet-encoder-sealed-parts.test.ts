@@ -88,7 +88,11 @@ describe.each(BACKEND_SHAPES)('PacketEncoder.encodeParts (%s backend)', (backend
     const lengths = parts.encodeParts(HEAD, rng(1000)).map((p) => p.length);
     // padding_length ‖ 1009-byte payload ‖ 14 bytes of padding = 1024 (a multiple of 16 after packet_length,
     // RFC 5647 §7.2), then the 16-byte tag.
-    expect(lengths).toEqual(backend.endsWith('sealParts') ? [4, 1024, 16] : [4 + 1024 + 16]);
+    // node:crypto's backend has sealParts itself; noble's only through the wrapper above.
+    const hasParts =
+      typeof (crypto.aesGcm(new Uint8Array(16)) as { sealParts?: unknown }).sealParts === 'function';
+    expect(hasParts).toBe(backend.endsWith('sealParts') || backend.startsWith('node'));
+    expect(lengths).toEqual(hasParts ? [4, 1024, 16] : [4 + 1024 + 16]);
   });
 
   it('gives the one packet of encode() before keys are set (clear state)', () => {
