@@ -30,12 +30,13 @@ export interface CommonOptions {
 
 export function coreOptions(o: CommonOptions): CoreOptions & { scheduler: SchedulerLike } {
   const scheduler = o.scheduler ?? asyncScheduler;
+  const crypto = o.crypto ?? defaultCrypto();
   return {
     scheduler,
-    crypto: o.crypto ?? defaultCrypto(),
+    crypto,
     random: o.random ?? systemRandom,
     clock: () => scheduler.now(),
-    algorithms: { ...defaultPreferences(), ...o.algorithms },
+    algorithms: { ...defaultPreferences(crypto), ...o.algorithms },
     rekey: o.rekey,
     software: o.software,
     strictKex: o.strictKex ?? true,
