@@ -5,6 +5,8 @@
  *   npm run bench -- [--only=bulk,noble,handshake,scale,slow] [--size-mib=128] [--noble-size-mib=32]
  *                    [--runs=3] [--handshakes=50] [--ciphers=aes128-gcm,chacha20-poly1305] [--count=1000]
  *                    [--pairs=rxssh,ssh2,openssh,rxssh-sshd,ssh-rxssh,noble]
+ *
+ * GC diagnostics: BENCH_NODE_ARGS='--trace-gc' BENCH_TRACE_DIR=/tmp/dir npm run bench -- ... (bench/lib/procs.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

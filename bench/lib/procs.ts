@@ -3,7 +3,20 @@
  * Every PID we start is remembered and killed (by that PID only) when the bench exits.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * Opt-in diagnostics, off unless set: BENCH_NODE_ARGS adds node flags to every child (e.g. `--trace-gc`), and
+ * BENCH_TRACE_DIR keeps a copy of each child's stdout (where V8 traces go) as `<dir>/<file>-<pid>.log`.
+ */
+const diagArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const diagDir = process.env.BENCH_TRACE_DIR;
+function keepStdout(child: ChildProcess, name: string): void {
+  if (!diagDir || !child.stdout) return;
+  const out = createWriteStream(`${diagDir}/${name.replace(/\W/g, '_')}-${child.pid}.log`);
+  child.stdout.on('data', (d) => out.write(d));
+}
 
 const started = new Set<number>();
 let hooked = false;
@@ -44,11 +57,12 @@ export function startServer(
   args: string[],
   opts: { ipc?: boolean; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> {
-  const nodeArgs = ['--import', 'tsx', ...(opts.nodeArgs ?? [])];
+  const nodeArgs = ['--import', 'tsx', ...diagArgs, ...(opts.nodeArgs ?? [])];
   const child = opts.ipc
     ? fork(benchFile(file), args, { execArgv: nodeArgs, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
     : spawn(process.execPath, [...nodeArgs, benchFile(file), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
+  keepStdout(child, file);
   return new Promise((resolve, reject) => {
     const banner = new Map<string, string>();
     let out = '';
@@ -112,12 +126,13 @@ export interface WorkerOptions {
 export function runWorker<T>(file: string, args: string[], opts: WorkerOptions = {}): Promise<T> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', ...(opts.nodeArgs ?? []), benchFile(file), ...args],
+    ['--import', 'tsx', ...diagArgs, ...(opts.nodeArgs ?? []), benchFile(file), ...args],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
   track(child);
+  keepStdout(child, file);
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
