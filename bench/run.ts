@@ -2,7 +2,7 @@
  * `npm run bench`: rxssh against ssh2 and OpenSSH on this machine, every peer started here on 127.0.0.1,
  * all measured in the same run. Prints progress, markdown tables, and a last line of JSON.
  *
- *   npm run bench -- [--only=bulk,noble,handshake,scale,slow] [--size-mib=128] [--noble-size-mib=32]
+ *   npm run bench -- [--only=bulk,noble,handshake,scale,slow] [--size-mib=512] [--noble-size-mib=32]
  *                    [--runs=3] [--handshakes=50] [--ciphers=aes128-gcm,chacha20-poly1305] [--count=1000]
  *                    [--pairs=rxssh,ssh2,openssh,rxssh-sshd,ssh-rxssh,noble]
  *
@@ -29,7 +29,7 @@ for (const g of only)
 const cipherNames = flags.get('ciphers')?.split(',');
 const opts: BenchOptions = {
   groups: new Set(only),
-  bytes: numberFlag(flags, 'size-mib', 128) * 1024 * 1024,
+  bytes: numberFlag(flags, 'size-mib', 512) * 1024 * 1024,
   nobleBytes: numberFlag(flags, 'noble-size-mib', 32) * 1024 * 1024,
   runs: numberFlag(flags, 'runs', 3),
   handshakes: numberFlag(flags, 'handshakes', 50),
