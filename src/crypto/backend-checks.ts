@@ -29,11 +29,23 @@ export function assertBytes(value: Uint8Array, lengths: readonly number[], what:
   }
 }
 
-/** A 64-bit DJB ChaCha block counter must be a non-negative safe integer (the interface passes a number). */
-export function assertChaChaCounter(counter: number): void {
+/**
+ * The arguments of CryptoBackend#chacha20: a 32-byte key, an 8-byte DJB nonce, a 64-bit block counter that
+ * must be a non-negative safe integer (the interface passes a number), and an output as long as the data.
+ */
+export function assertChaCha20Args(
+  key: Uint8Array,
+  nonce8: Uint8Array,
+  counter: number,
+  data: Uint8Array,
+  out: Uint8Array | undefined,
+): void {
+  assertBytes(key, [32], 'ChaCha20 key');
+  assertBytes(nonce8, [8], 'ChaCha20 nonce');
   if (!Number.isSafeInteger(counter) || counter < 0) {
     throw new UsageError(`chacha20: counter must be a non-negative safe integer, got ${counter}`);
   }
+  assertOutput(out, data.length, 'ChaCha20');
 }
 
 /** An output buffer handed to a primitive must be exactly as long as what it will hold. */

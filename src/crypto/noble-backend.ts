@@ -16,7 +16,7 @@ import { KexError, UsageError } from '../errors.js';
 import type { AeadCipher, CryptoBackend, HashAlg, HashContext, Mac, NistCurve, RsaKey } from './backend.js';
 import {
   assertBytes,
-  assertChaChaCounter,
+  assertChaCha20Args,
   assertNonZeroSecret,
   assertOutput,
   assertPeerPoint,
@@ -95,10 +95,7 @@ function chacha20With(
   data: Uint8Array,
   out?: Uint8Array,
 ): Uint8Array {
-  assertBytes(key, [32], 'ChaCha20 key');
-  assertBytes(nonce8, [8], 'ChaCha20 nonce');
-  assertChaChaCounter(counter);
-  assertOutput(out, data.length, 'ChaCha20');
+  assertChaCha20Args(key, nonce8, counter, data, out);
   if (wasm) return wasm.xor(key, nonce8, counter, data, out);
   if (counter + Math.ceil(data.length / 64) > NOBLE_CHACHA_BLOCK_LIMIT) {
     throw new UsageError('chacha20 (noble): block counter beyond 2^32 - 2 is not supported');

@@ -11,7 +11,7 @@ import { KexError } from '../errors.js';
 import type { AeadCipher, CryptoBackend, HashAlg, HashContext, Mac, NistCurve } from './backend.js';
 import {
   assertBytes,
-  assertChaChaCounter,
+  assertChaCha20Args,
   assertNonZeroSecret,
   assertOutput,
   assertPeerPoint,
@@ -135,10 +135,7 @@ export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
     data: Uint8Array,
     out?: Uint8Array,
   ): Uint8Array {
-    assertBytes(key, [32], 'ChaCha20 key');
-    assertBytes(nonce8, [8], 'ChaCha20 nonce');
-    assertChaChaCounter(counter);
-    assertOutput(out, data.length, 'ChaCha20');
+    assertChaCha20Args(key, nonce8, counter, data, out);
     const wasm = data.length <= WASM_CHACHA_MAX_BYTES ? sharedWasmChaCha20() : undefined;
     if (wasm) return wasm.xor(key, nonce8, counter, data, out);
     // OpenSSL's 16-byte IV is state words 12-15 in little-endian order and carries word 12 into word 13.
