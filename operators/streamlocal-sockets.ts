@@ -6,7 +6,7 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import { Observable } from 'rxjs';
-import { connectSocket, type SocketAddress } from '../src/io/net-sockets.js';
+import { connectSocket, connectWith, type SocketAddress } from '../src/io/net-sockets.js';
 import type { HostPort } from './forwarding-error.js';
 
 /** A Unix-domain socket, by its file system path. */
@@ -94,20 +94,7 @@ export function listenStreamlocal(
  * connect error otherwise. Unsubscribing destroys the socket.
  */
 export function connectStreamlocal(path: string): Observable<net.Socket> {
-  return new Observable<net.Socket>((subscriber) => {
-    const socket = net.connect({ path, allowHalfOpen: true });
-    let connected = false;
-    // After the connect, errors reach whoever pipes the socket; this listener only keeps them from being uncaught.
-    socket.on('error', (err) => {
-      if (!connected) subscriber.error(err);
-    });
-    socket.once('connect', () => {
-      connected = true;
-      socket.pause();
-      subscriber.next(socket);
-    });
-    return () => socket.destroy();
-  });
+  return connectWith(() => net.connect({ path, allowHalfOpen: true }));
 }
 
 /** Connects to either kind of endpoint. */

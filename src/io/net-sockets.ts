@@ -51,9 +51,20 @@ export function listenSockets(addr: SocketAddress, opts: ListenOptions = {}): Ob
  * Unsubscribing destroys the socket.
  */
 export function connectSocket(addr: Required<SocketAddress>): Observable<net.Socket> {
-  return new Observable<net.Socket>((subscriber) => {
+  return connectWith(() => {
     const socket = net.connect({ host: addr.host, port: addr.port, allowHalfOpen: true });
     socket.setNoDelay(true);
+    return socket;
+  });
+}
+
+/**
+ * Subscribing calls `connect` (a TCP or Unix-domain `net.connect`); emits the socket, paused, once connected,
+ * errors with the raw connect error otherwise. Unsubscribing destroys the socket.
+ */
+export function connectWith(connect: () => net.Socket): Observable<net.Socket> {
+  return new Observable<net.Socket>((subscriber) => {
+    const socket = connect();
     let connected = false;
     // After the connect, errors reach whoever pipes the socket; this listener only keeps them from being uncaught.
     socket.on('error', (err) => {
