@@ -26,7 +26,7 @@
  *   session.agent.requested$.pipe(switchMap(() => session.agent.open())).subscribe(async (agent) =>
  *     console.log(await agent.identities())));
  */
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import {
   catchError,
   concatMap,
@@ -54,6 +54,7 @@ import { UsageError } from '../src/errors.js';
 import { channelByteIO } from '../src/io/channel-byte-io.js';
 import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
 import type { Session } from './accept-sessions.js';
+import { connectStreamlocal } from './streamlocal-sockets.js';
 
 const AGENT_CHANNEL = 'auth-agent@openssh.com';
 const AGENT_REQUEST = 'auth-agent-req@openssh.com';
@@ -114,7 +115,7 @@ export function forwardAgent(
 /** Defers the open (call while it is delivered), connects to the agent, then accepts and pipes. */
 function pipeToAgent(incoming: IncomingChannel, agentPath: string): Observable<never> {
   incoming.defer();
-  return connectUnixSocket(agentPath).pipe(
+  return connectStreamlocal(agentPath).pipe(
     switchMap((socket) => pipeAgentSocket(socket, incoming.accept())),
     catchError((err: Error) => {
       incoming.reject(ChannelOpenFailure.CONNECT_FAILED, `cannot reach the agent: ${err.message}`);
@@ -156,28 +157,14 @@ function pipeAgentSocket(socket: net.Socket, channel: Channel): Observable<never
     });
     socket.on('end', done);
     socket.on('close', done);
+    // The socket comes paused from the connect; a 'data' listener alone does not restart it.
+    socket.resume();
     return () => {
       input.unsubscribe();
       drained?.unsubscribe();
       socket.destroy();
       io.end();
     };
-  });
-}
-
-/** Emits the connected unix-domain socket; unsubscribing destroys it. */
-function connectUnixSocket(path: string): Observable<net.Socket> {
-  return new Observable<net.Socket>((subscriber) => {
-    const socket = net.connect({ path, allowHalfOpen: true });
-    let connected = false;
-    socket.on('error', (err) => {
-      if (!connected) subscriber.error(err);
-    });
-    socket.once('connect', () => {
-      connected = true;
-      subscriber.next(socket);
-    });
-    return () => socket.destroy();
   });
 }
 
