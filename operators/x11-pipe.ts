@@ -1,15 +1,16 @@
 /**
- * Joins a forwarded `x11` channel (RFC 4254 §6.3.2) to the local X display, as src/io/socket-channel.ts joins
- * a TCP forward, with one step more: the first bytes from the channel must be an X11 setup message carrying
- * our fake cookie, which is replaced with the real one before anything reaches the display (ssh(1) does the
- * same in channels.c). A mismatch or malformed setup ends both sides; nothing of it is passed on.
+ * Joins a forwarded `x11` channel (RFC 4254 §6.3.2) to the local X display the way src/io/socket-channel.ts
+ * joins a TCP forward (it does the piping), with one step more: the first bytes from the channel must be an
+ * X11 setup message carrying our fake cookie, which is replaced with the real one before anything reaches the
+ * display (ssh(1) does the same in channels.c). A mismatch or malformed setup ends both sides; nothing of it
+ * is passed on.
  */
 import type { Socket } from 'node:net';
-import { pipeline, Transform } from 'node:stream';
-import { Observable } from 'rxjs';
+import { Transform } from 'node:stream';
+import { defer, type Observable } from 'rxjs';
 import type { Channel } from '../src/connection/channels/channel.js';
 import { concatBytes } from '../src/crypto/bytes.js';
-import { channelDuplex } from '../src/io/channel-duplex.js';
+import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { swapX11Cookie, type X11CookieSwap } from './x11-setup.js';
 
 /** A Transform that holds bytes until the setup message is complete, checks it, then passes everything on. */
@@ -45,43 +46,6 @@ export function x11SetupGate(swap: X11CookieSwap): Transform {
  * Unsubscribing destroys the socket and closes the channel.
  */
 export function pipeX11Channel(socket: Socket, channel: Channel, swap: X11CookieSwap): Observable<never> {
-  return new Observable<never>((subscriber) => {
-    const duplex = channelDuplex(channel, { endAfterExit: false });
-    const gate = x11SetupGate(swap);
-    let open = 2;
-    const directionDone = (err: Error | null | undefined) => {
-      if (subscriber.closed) return;
-      if (err) {
-        socket.destroy();
-        duplex.destroy();
-        channel.close();
-        // Only the gate's verdict is news; a reset of either side is an ordinary end.
-        if (refusal) subscriber.error(refusal);
-        else subscriber.complete();
-        return;
-      }
-      if (--open === 0) {
-        channel.close();
-        subscriber.complete();
-      }
-    };
-    let refusal: Error | undefined;
-    // Registered before the pipelines', so the verdict is known before they tear the other streams down.
-    gate.once('error', (e) => {
-      refusal = e;
-    });
-    // display → channel: the display's FIN becomes the channel's EOF.
-    pipeline(socket, duplex, directionDone);
-    // channel → gate → display: the channel's EOF becomes a FIN once the setup was let through.
-    pipeline(duplex, gate, socket, directionDone);
-    channel.onEnd(() => {
-      if (socket.writableFinished) socket.destroy();
-      else socket.once('finish', () => socket.destroy());
-    });
-    return () => {
-      socket.destroy();
-      duplex.destroy();
-      channel.close();
-    };
-  });
+  // A gate holds state, so each subscription gets its own.
+  return defer(() => pipeSocketChannel(socket, channel, x11SetupGate(swap)));
 }
