@@ -12,12 +12,11 @@
  * serve(listenTcp(addr), opts).pipe(allowDirectStreamlocal((r) => r.socketPath.startsWith('/run/app/')))
  *   .subscribe((r) => log(`forwarding to ${r.socketPath}`));
  */
-import { filter, map, mergeMap, type OperatorFunction, takeUntil } from 'rxjs';
-import { decodeChannelOpenPayload } from '../src/channel/open-payloads.js';
+import type { OperatorFunction } from 'rxjs';
 import type { Connection } from '../src/connection/connection.js';
-import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
 import { connectIncomingEndpoint } from './connect-incoming-streamlocal.js';
 import type { ForwardingLog } from './forwarding-error.js';
+import { serveDirectOpens } from './serve-direct-opens.js';
 import { usablePath } from './streamlocal-sockets.js';
 
 export interface DirectStreamlocalRequest {
@@ -40,36 +39,10 @@ export function allowDirectStreamlocal(
   opts: AllowDirectStreamlocalOptions | DirectStreamlocalPolicy = {},
 ): OperatorFunction<Connection, DirectStreamlocalRequest> {
   const { policy = () => true, onError } = typeof opts === 'function' ? { policy: opts } : opts;
-  return mergeMap((connection) =>
-    connection.incomingChannels$.pipe(
-      filter((inc) => inc.channelType === CHANNEL),
-      mergeMap((inc) => {
-        let request: DirectStreamlocalRequest;
-        try {
-          // PROTOCOL §2.4: string socket path, string reserved, uint32 reserved
-          const p = decodeChannelOpenPayload(inc.channelType, inc.data);
-          if (p.type !== CHANNEL) return [];
-          request = { connection, socketPath: p.socketPath };
-        } catch {
-          inc.reject(ChannelOpenFailure.CONNECT_FAILED, `malformed ${CHANNEL} data`);
-          return [];
-        }
-        let allowed = false;
-        try {
-          allowed = usablePath(request.socketPath) && policy(request) === true;
-        } catch {
-          // A throwing policy fails closed.
-        }
-        if (!allowed) {
-          inc.reject(
-            ChannelOpenFailure.ADMINISTRATIVELY_PROHIBITED,
-            'administratively prohibited: open failed',
-          );
-          return [];
-        }
-        return connectIncomingEndpoint(inc, { path: request.socketPath }, onError).pipe(map(() => request));
-      }),
-      takeUntil(connection.disconnect$),
-    ),
-  );
+  return serveDirectOpens<DirectStreamlocalRequest>(CHANNEL, {
+    // PROTOCOL §2.4: string socket path, string reserved, uint32 reserved
+    request: (connection, p) => (p.type === CHANNEL ? { connection, socketPath: p.socketPath } : undefined),
+    allowed: (request) => usablePath(request.socketPath) && policy(request),
+    connect: (inc, request) => connectIncomingEndpoint(inc, { path: request.socketPath }, onError),
+  });
 }

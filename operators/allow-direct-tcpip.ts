@@ -8,13 +8,12 @@
  * @example
  * serve(listenTcp(addr), opts).pipe(allowDirectTcpip((t) => t.port === 5432)).subscribe((t) => log(t.host, t.port));
  */
-import { filter, map, mergeMap, type OperatorFunction, takeUntil } from 'rxjs';
-import { decodeChannelOpenPayload } from '../src/channel/open-payloads.js';
+import type { OperatorFunction } from 'rxjs';
 import type { Connection } from '../src/connection/connection.js';
-import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
 import { connectIncoming } from './connect-incoming.js';
 import type { ForwardingLog } from './forwarding-error.js';
 import { isLoopback } from './loopback.js';
+import { serveDirectOpens } from './serve-direct-opens.js';
 
 export interface DirectTcpipRequest {
   connection: Connection;
@@ -41,36 +40,13 @@ export function allowDirectTcpip(
   opts: AllowDirectTcpipOptions | DirectTcpipPolicy = {},
 ): OperatorFunction<Connection, DirectTcpipRequest> {
   const { policy = loopbackTargetsOnly, onError } = typeof opts === 'function' ? { policy: opts } : opts;
-  return mergeMap((connection) =>
-    connection.incomingChannels$.pipe(
-      filter((inc) => inc.channelType === 'direct-tcpip'),
-      mergeMap((inc) => {
-        let request: DirectTcpipRequest;
-        try {
-          const p = decodeChannelOpenPayload(inc.channelType, inc.data);
-          if (p.type !== 'direct-tcpip') return [];
-          const { host, port, originatorAddress, originatorPort } = p;
-          request = { connection, host, port, originatorAddress, originatorPort };
-        } catch {
-          inc.reject(ChannelOpenFailure.CONNECT_FAILED, 'malformed direct-tcpip data');
-          return [];
-        }
-        let allowed = false;
-        try {
-          allowed = policy(request) === true;
-        } catch {
-          // A throwing policy fails closed.
-        }
-        if (!allowed) {
-          inc.reject(
-            ChannelOpenFailure.ADMINISTRATIVELY_PROHIBITED,
-            'administratively prohibited: open failed',
-          );
-          return [];
-        }
-        return connectIncoming(inc, request, onError).pipe(map(() => request));
-      }),
-      takeUntil(connection.disconnect$),
-    ),
-  );
+  return serveDirectOpens<DirectTcpipRequest>('direct-tcpip', {
+    request: (connection, p) => {
+      if (p.type !== 'direct-tcpip') return undefined;
+      const { host, port, originatorAddress, originatorPort } = p;
+      return { connection, host, port, originatorAddress, originatorPort };
+    },
+    allowed: policy,
+    connect: (inc, request) => connectIncoming(inc, request, onError),
+  });
 }

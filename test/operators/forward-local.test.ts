@@ -108,6 +108,22 @@ describe('forwardLocal + allowDirectTcpip', () => {
     expect(((errors[0] as ForwardingError).cause as ChannelOpenError).openReason).toBe(1);
   });
 
+  it('refuses (administratively prohibited) when the policy throws: it fails closed', async () => {
+    const errors: Error[] = [];
+    const { port, opened } = await forward(
+      { host: '127.0.0.1', port: echoServer.port },
+      {
+        policy: () => {
+          throw new Error('policy bug');
+        },
+      },
+      (e) => errors.push(e),
+    );
+    expect((await exchange(port, Buffer.from('x'))).received.length).toBe(0);
+    expect(opened).toHaveLength(0);
+    expect(((errors[0] as ForwardingError).cause as ChannelOpenError).openReason).toBe(1);
+  });
+
   it('refuses with CONNECT_FAILED when the target does not answer', async () => {
     const errors: Error[] = [];
     const { port } = await forward({ host: '127.0.0.1', port: await closedPort() }, {}, (e) =>
