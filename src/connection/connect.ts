@@ -217,11 +217,11 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
       );
     };
 
-    // OpenSSH's sshd announces its host keys unprompted right after authentication, and keeps Nagle on for
-    // sessions without a pty: its reply to our CHANNEL_OPEN then waits for our ACK of that announcement,
-    // which Linux delays up to 40 ms when we have nothing to send. An IGNORE (RFC 4253 §11.2) carries it now.
-    const nagleServer = () =>
-      core.transport.peerIdentification?.softwareVersion.startsWith('OpenSSH') === true;
+    // A server that announces its host keys (hostkeys-00@openssh.com, PROTOCOL §2.5) does so unprompted right
+    // after authentication; sshd also keeps Nagle on for sessions without a pty, so its reply to our
+    // CHANNEL_OPEN would wait for our ACK of that announcement, which Linux delays up to 40 ms when we have
+    // nothing to send. An IGNORE (RFC 4253 §11.2) carries the ACK at once. Keyed on the message, not on the
+    // peer's version string: one small packet per connection, whoever announces.
     const nudge = () => driver.run((c) => c.transport.send(encodeIgnore(new Uint8Array(0))));
 
     const onEvent = (e: CoreEvent) => {
@@ -241,7 +241,7 @@ function connectOver(io: ByteIO, options: ConnectOptions): Observable<Connection
           options.onBanner?.(e.message);
           return;
         case 'global-request':
-          if (e.name === HOSTKEYS_NAME && nagleServer()) nudge();
+          if (e.name === HOSTKEYS_NAME) nudge();
           return;
         case 'authenticated':
           connection.username = e.username;
