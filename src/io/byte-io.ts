@@ -4,6 +4,7 @@
  * hold no protocol logic.
  */
 import type { Observable } from 'rxjs';
+import { concatBytes } from '../crypto/bytes.js';
 
 export interface ByteIO {
   /** Incoming bytes; completes when the peer closes its side, errors when the transport fails. */
@@ -37,14 +38,5 @@ export interface ByteIO {
 // biome-ignore lint/suspicious/noConfusingVoidType: what `write` returns.
 export function writeBatch(io: ByteIO, batch: readonly Uint8Array[]): boolean | void {
   if (io.writev) return io.writev(batch);
-  if (batch.length === 1) return io.write(batch[0]);
-  let length = 0;
-  for (const b of batch) length += b.length;
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const b of batch) {
-    joined.set(b, at);
-    at += b.length;
-  }
-  return io.write(joined);
+  return io.write(batch.length === 1 ? batch[0] : concatBytes(...batch));
 }

@@ -1,3 +1,5 @@
+import { concatBytes } from '../crypto/bytes.js';
+
 /**
  * Encoded packets waiting for the socket, in order (a packet may be pushed as several consecutive parts). Taken
  * as one buffer, or as the batch itself for writev-style adapters.
@@ -13,15 +15,7 @@ export class Outbox {
   take(): Uint8Array | undefined {
     const batch = this.takeBatch();
     if (!batch || batch.length === 1) return batch?.[0];
-    let n = 0;
-    for (const b of batch) n += b.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const b of batch) {
-      out.set(b, o);
-      o += b.length;
-    }
-    return out;
+    return concatBytes(...batch);
   }
 
   /** The pending packets as they are (no copy); the caller writes them as one batch. */

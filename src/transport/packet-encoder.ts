@@ -14,6 +14,7 @@
 import { createSealer } from '../cipher/protection.js';
 import type { DirectionKeys, PacketSealer } from '../cipher/types.js';
 import type { CryptoBackend, RandomSource } from '../crypto/backend.js';
+import { concatBytes } from '../crypto/bytes.js';
 import { UsageError } from '../errors.js';
 import { type PayloadCompressor, ZlibCompressor } from './compression.js';
 import { DEFAULT_MAX_PACKET_LENGTH } from './packet-decoder.js';
@@ -190,8 +191,5 @@ function sealsToParts(sealer: PacketSealer): sealer is PacketSealer & PartsSeale
 
 /** `head ‖ tail` in one new buffer (a payload given in two parts, where one piece is needed). */
 export function joinParts(head: Uint8Array, tail: Uint8Array): Uint8Array {
-  const out = new Uint8Array(head.length + tail.length);
-  out.set(head);
-  out.set(tail, head.length);
-  return out;
+  return concatBytes(head, tail);
 }
