@@ -7,6 +7,7 @@
  * Content-Security-Policy without 'wasm-unsafe-eval'), and the backends fall back to noble.
  */
 import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
+import { assertBytes, assertOutput } from '../backend-checks.js';
 import { fromBase64 } from '../bytes.js';
 import { POLY1305_WASM_BASE64 } from './poly1305-binary.js';
 import { POLY1305_SIMD_WASM_BASE64 } from './poly1305-simd-binary.js';
@@ -98,13 +99,18 @@ export function sharedWasmPoly1305(): WasmPoly1305 | undefined {
   return shared;
 }
 
-/** The backends' Poly1305: by `wasm` when there is one, else by noble's pure-JS code; into `out` when given. */
+/**
+ * The backends' Poly1305 (arguments checked here, once for both): by `wasm` when there is one, else by noble's
+ * pure-JS code; into `out` when given.
+ */
 export function poly1305Tag(
   wasm: WasmPoly1305 | undefined,
   key: Uint8Array,
   message: Uint8Array | readonly Uint8Array[],
   out?: Uint8Array,
 ): Uint8Array {
+  assertBytes(key, [32], 'Poly1305 key');
+  assertOutput(out, 16, 'Poly1305');
   if (wasm) return wasm.mac(key, message, out);
   const mac = noblePoly1305.create(key);
   for (const part of message instanceof Uint8Array ? [message] : message) mac.update(part);
