@@ -16,30 +16,6 @@ import { readUint32 } from './uint32.js';
 
 const TAG_LENGTH = 16;
 
-/**
- * A backend's AES-GCM that can write ciphertext ‖ tag straight into a buffer (the node backend's does):
- * the packet is then sealed with one copy of its bytes instead of three.
- */
-interface SealsInto {
-  sealInto(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number): void;
-}
-
-function sealsInto(aead: AeadCipher): aead is AeadCipher & SealsInto {
-  return typeof (aead as Partial<SealsInto>).sealInto === 'function';
-}
-
-/**
- * A backend's AES-GCM that can hand back ciphertext and tag as the two buffers the cipher produced (node:crypto's
- * `update()` and `getAuthTag()`), so a packet sent in parts costs no copy after encryption.
- */
-interface SealsParts {
-  sealParts(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): readonly [Uint8Array, Uint8Array];
-}
-
-function sealsParts(aead: AeadCipher): aead is AeadCipher & SealsParts {
-  return typeof (aead as Partial<SealsParts>).sealParts === 'function';
-}
-
 abstract class AesGcmBase {
   readonly blockSize = 16;
   readonly alignFrom = 4;
@@ -80,13 +56,13 @@ export class AesGcmSealer extends AesGcmBase implements PacketSealer {
 
   constructor(crypto: CryptoBackend, key: Uint8Array, iv: Uint8Array) {
     super(crypto, key, iv);
-    this.sealsToParts = sealsParts(this.aead);
+    this.sealsToParts = this.aead.sealParts !== undefined;
   }
 
   seal(_seq: number, packet: Uint8Array): void {
     const end = packet.length - TAG_LENGTH;
     const aad = packet.subarray(0, 4);
-    if (sealsInto(this.aead)) this.aead.sealInto(this.iv, aad, packet.subarray(4, end), packet, 4);
+    if (this.aead.sealInto) this.aead.sealInto(this.iv, aad, packet.subarray(4, end), packet, 4);
     else packet.set(this.aead.seal(this.iv, aad, packet.subarray(4, end)), 4);
     this.advance();
   }
@@ -97,7 +73,7 @@ export class AesGcmSealer extends AesGcmBase implements PacketSealer {
    * `sealsToParts`.
    */
   sealToParts(_seq: number, plain: Uint8Array): Uint8Array[] {
-    if (!sealsParts(this.aead)) throw new UsageError('this AES-GCM backend cannot seal to parts');
+    if (!this.aead.sealParts) throw new UsageError('this AES-GCM backend cannot seal to parts');
     const aad = plain.slice(0, 4);
     const [ciphertext, tag] = this.aead.sealParts(this.iv, aad, plain.subarray(4));
     this.advance();

@@ -26,6 +26,16 @@ export interface StreamCipher {
 export interface AeadCipher {
   seal(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   open(iv: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null;
+  /**
+   * Optional: `seal` writing ciphertext ‖ tag into `out` at `at` (`plaintext` may be a view of `out`), so the
+   * AES-GCM sealer (cipher/aes-gcm.ts) seals a packet with one copy of its bytes instead of three.
+   */
+  sealInto?(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number): void;
+  /**
+   * Optional: ciphertext and tag as the two buffers the cipher produced (node:crypto's `update()` and
+   * `getAuthTag()`), so a packet sent in parts costs no copy after encryption.
+   */
+  sealParts?(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): readonly [Uint8Array, Uint8Array];
 }
 
 /** A keyed MAC computed over several parts (e.g. sequence number ‖ packet). */

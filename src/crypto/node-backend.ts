@@ -40,18 +40,7 @@ const NATIVE_MODPOW_MIN_BITS = 1024;
  */
 const WASM_CHACHA_MAX_BYTES = 4096;
 
-/**
- * AES-GCM that writes ciphertext ‖ tag into the caller's buffer (`sealInto`), or hands back the cipher's own two
- * buffers (`sealParts`), sparing the packet path a concatenation and a copy. The AES-GCM sealer
- * (cipher/aes-gcm.ts) finds them by shape and falls back to `seal` without them.
- */
-interface SealsInto {
-  sealInto(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, at: number): void;
-  sealParts(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): readonly [Uint8Array, Uint8Array];
-}
-
 /** Builds the backend over a loaded `node:crypto` module. */
-
 export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
   function createHash(alg: HashAlg): HashContext {
     const h = nc.createHash(alg);
@@ -77,7 +66,7 @@ export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
     };
   }
 
-  function aesGcm(key: Uint8Array): AeadCipher & SealsInto {
+  function aesGcm(key: Uint8Array): AeadCipher {
     assertBytes(key, [16, 32], 'AES-GCM key');
     const k = Uint8Array.from(key);
     const alg = k.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm';
@@ -95,7 +84,7 @@ export function createNodeBackend(nc: NodeCrypto): CryptoBackend {
         return concatBytes(body, tag);
       },
       // The cipher's own two buffers, for a packet written in parts (no join, no copy).
-      sealParts(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array) {
+      sealParts(iv, aad, plaintext) {
         const { body, tag } = sealParts(iv, aad, plaintext);
         return [u8(body), u8(tag)] as const;
       },
