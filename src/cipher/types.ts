@@ -60,6 +60,13 @@ export interface PacketFraming {
  */
 export interface PacketSealer extends PacketFraming {
   seal(seq: number, packet: Uint8Array): void;
+  /**
+   * Optional, when `sealsToParts` is true (a backend may lack what it needs; see PacketEncoder.encodeParts):
+   * given the plaintext `packet_length ‖ padding_length ‖ payload ‖ padding` (no trailer room), returns the wire
+   * bytes as fresh parts in order and keeps no reference to `plain`, which the encoder reuses for the next packet.
+   */
+  readonly sealsToParts?: boolean;
+  sealToParts?(seq: number, plain: Uint8Array): Uint8Array[];
   /** Wipes the key copies this sealer holds; it must not be used afterwards. */
   dispose(): void;
 }
@@ -82,5 +89,10 @@ export interface PacketOpener extends PacketFraming {
    * `packet` is not modified.
    */
   open(seq: number, packet: Uint8Array): Uint8Array;
+  /**
+   * True when `open` returns plaintext that never points into the packet it was given (the cipher's output is
+   * fresh memory), so the decoder may overwrite the packet's bytes as soon as `open` returns.
+   */
+  readonly opensIntoOwnMemory?: boolean;
   dispose(): void;
 }

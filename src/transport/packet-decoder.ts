@@ -150,7 +150,7 @@ export class PacketDecoder {
 
   /** The reusable gathering buffer for a packet of `total` bytes, or undefined when the opener may alias it. */
   private stagingFor(total: number): Uint8Array | undefined {
-    if (!opensIntoOwnMemory(this.opener)) return undefined;
+    if (this.opener.opensIntoOwnMemory !== true) return undefined;
     if (this.staging.length < total) this.staging = new Uint8Array(total);
     return this.staging;
   }
@@ -168,14 +168,6 @@ export class PacketDecoder {
       );
     }
   }
-}
-
-/**
- * An opener that marks itself so returns plaintext that never points into the packet it was given (AES-GCM:
- * the cipher's output is fresh memory), so the packet's bytes may be overwritten as soon as `open` returns.
- */
-function opensIntoOwnMemory(opener: PacketOpener): boolean {
-  return (opener as { readonly opensIntoOwnMemory?: boolean }).opensIntoOwnMemory === true;
 }
 
 const CONSUMED = new Uint8Array(0);

@@ -110,7 +110,7 @@ export class PacketEncoder {
    */
   encodeParts(payload: Uint8Array, tail?: Uint8Array): Uint8Array[] {
     const sealer = this.sealer;
-    if (!sealsToParts(sealer)) return [this.encode(payload, tail)];
+    if (!sealer.sealsToParts || !sealer.sealToParts) return [this.encode(payload, tail)];
     const [head, rest] = this.compress(payload, tail);
     const bodyLength = head.length + (rest ? rest.length : 0);
     const packetLength = this.packetLengthFor(bodyLength);
@@ -172,21 +172,6 @@ export class PacketEncoder {
     this.paddingUsed += n;
     return bytes;
   }
-}
-
-/**
- * A sealer that can return a packet as fresh parts instead of sealing it in place: given the plaintext
- * `packet_length ‖ padding_length ‖ payload ‖ padding` (no trailer room), it returns the wire bytes in order
- * and keeps no reference to `plain`, which the encoder reuses for the next packet.
- */
-interface PartsSealer {
-  /** True when this sealer can (a backend may lack what it needs: then the encoder seals in place). */
-  readonly sealsToParts: boolean;
-  sealToParts(seq: number, plain: Uint8Array): Uint8Array[];
-}
-
-function sealsToParts(sealer: PacketSealer): sealer is PacketSealer & PartsSealer {
-  return (sealer as Partial<PartsSealer>).sealsToParts === true;
 }
 
 /** `head ‖ tail` in one new buffer (a payload given in two parts, where one piece is needed). */
