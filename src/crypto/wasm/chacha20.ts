@@ -3,9 +3,9 @@
  * in 128-bit SIMD) where the engine has SIMD, else chacha20.wat (one block at a time, WebAssembly 1.0).
  * Compiled synchronously (each module is under 3 KiB); `undefined` where WebAssembly is unavailable.
  */
-import { fromBase64 } from '../bytes.js';
 import { CHACHA20_WASM_BASE64 } from './chacha20-binary.js';
 import { CHACHA20_SIMD_WASM_BASE64 } from './chacha20-simd-binary.js';
+import { instantiateWasm } from './instantiate.js';
 
 /** Offsets in the modules' memory (the .wat files' layout). */
 const KEY_AT = 0;
@@ -65,21 +65,12 @@ class ChaCha20Instance implements WasmChaCha20 {
   }
 }
 
-function instantiate(base64: string): ChaCha20Exports | undefined {
-  try {
-    const module = new WebAssembly.Module(fromBase64(base64) as Uint8Array<ArrayBuffer>);
-    return new WebAssembly.Instance(module, {}).exports as unknown as ChaCha20Exports;
-  } catch {
-    return undefined; // no SIMD in this engine, or WebAssembly refused (CSP)
-  }
-}
-
 /** A fresh instance: SIMD when `simd` is allowed and the engine has it, scalar otherwise; undefined without WebAssembly. */
 export function loadWasmChaCha20(simd = true): WasmChaCha20 | undefined {
   if (typeof WebAssembly !== 'object') return undefined;
-  const vector = simd ? instantiate(CHACHA20_SIMD_WASM_BASE64) : undefined;
+  const vector = simd ? instantiateWasm<ChaCha20Exports>(CHACHA20_SIMD_WASM_BASE64) : undefined;
   if (vector) return new ChaCha20Instance(vector, true);
-  const scalar = instantiate(CHACHA20_WASM_BASE64);
+  const scalar = instantiateWasm<ChaCha20Exports>(CHACHA20_WASM_BASE64);
   return scalar && new ChaCha20Instance(scalar, false);
 }
 

@@ -8,7 +8,7 @@
  */
 import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
 import { assertBytes, assertOutput } from '../backend-checks.js';
-import { fromBase64 } from '../bytes.js';
+import { instantiateWasm } from './instantiate.js';
 import { POLY1305_WASM_BASE64 } from './poly1305-binary.js';
 import { POLY1305_SIMD_WASM_BASE64 } from './poly1305-simd-binary.js';
 
@@ -73,22 +73,15 @@ class Poly1305Instance implements WasmPoly1305 {
  */
 export function loadWasmPoly1305(simd = true): WasmPoly1305 | undefined {
   if (typeof WebAssembly !== 'object') return undefined;
-  const scalar = instantiate(POLY1305_WASM_BASE64, {});
+  const scalar = instantiateWasm<Poly1305Exports>(POLY1305_WASM_BASE64);
   if (!scalar) return undefined;
   // The SIMD module works in poly1305.wat's memory and calls its setup, mulmod and finish.
-  const vector = simd ? instantiate(POLY1305_SIMD_WASM_BASE64, { poly1305: { ...scalar } }) : undefined;
+  const vector = simd
+    ? instantiateWasm<Poly1305Exports>(POLY1305_SIMD_WASM_BASE64, { poly1305: { ...scalar } })
+    : undefined;
   return vector
     ? new Poly1305Instance(scalar, vector.mac, true)
     : new Poly1305Instance(scalar, scalar.mac, false);
-}
-
-function instantiate(base64: string, imports: WebAssembly.Imports): Poly1305Exports | undefined {
-  try {
-    const module = new WebAssembly.Module(fromBase64(base64) as Uint8Array<ArrayBuffer>);
-    return new WebAssembly.Instance(module, imports).exports as unknown as Poly1305Exports;
-  } catch {
-    return undefined; // no SIMD in this engine, or WebAssembly refused (e.g. a CSP without 'wasm-unsafe-eval')
-  }
 }
 
 let shared: WasmPoly1305 | undefined | null = null;
