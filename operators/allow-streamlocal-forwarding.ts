@@ -14,12 +14,12 @@
  * serve(listenTcp(addr), opts).pipe(allowStreamlocalForwarding()).subscribe((f) => log(`listening on ${f.socketPath}`));
  */
 import type { Socket } from 'node:net';
-import { catchError, EMPTY, finalize, mergeMap, Observable, type OperatorFunction, switchMap } from 'rxjs';
+import { mergeMap, Observable, type OperatorFunction } from 'rxjs';
 import { decodeGlobalRequestPayload } from '../src/channel/global-request-payloads.js';
 import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import type { Connection, GlobalRequestMsg } from '../src/connection/connection.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
-import { type ForwardingLog, forwardingError } from './forwarding-error.js';
+import type { ForwardingLog } from './forwarding-error.js';
+import { pipeOpenedChannel } from './pipe-opened-channel.js';
 import { ForwardListeners } from './remote-forward-listeners.js';
 import { listenStreamlocal, type StreamlocalListenOptions, usablePath } from './streamlocal-sockets.js';
 
@@ -50,13 +50,11 @@ export function forwardToClientStreamlocal(
 ): Observable<never> {
   // PROTOCOL §2.4: string socket path, string reserved
   const data = encodeChannelOpenPayload({ type: 'forwarded-streamlocal@openssh.com', socketPath: path });
-  return conn.openChannel('forwarded-streamlocal@openssh.com', data).pipe(
-    switchMap((ch) => pipeSocketChannel(socket, ch)),
-    catchError((err) => {
-      onError?.(forwardingError(`forwarded connection to ${path}`, err));
-      return EMPTY;
-    }),
-    finalize(() => socket.destroy()),
+  return pipeOpenedChannel(
+    conn.openChannel('forwarded-streamlocal@openssh.com', data),
+    socket,
+    `forwarded connection to ${path}`,
+    onError,
   );
 }
 

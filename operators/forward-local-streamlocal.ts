@@ -13,8 +13,6 @@
 import type { Socket } from 'node:net';
 import {
   catchError,
-  EMPTY,
-  finalize,
   mergeMap,
   type Observable,
   type OperatorFunction,
@@ -26,9 +24,9 @@ import {
 import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import type { Channel } from '../src/connection/channels/channel.js';
 import type { Connection } from '../src/connection/connection.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { type ForwardingLog, forwardingError } from './forwarding-error.js';
 import { forwardSocket } from './open-direct-tcpip.js';
+import { pipeOpenedChannel } from './pipe-opened-channel.js';
 import { type ListeningAddress, serveLocalSockets } from './serve-local-sockets.js';
 import {
   describeEndpoint,
@@ -61,13 +59,11 @@ export function openDirectStreamlocal(conn: Connection, path: string): Observabl
 /** Forwards one accepted socket to `target` through the server; completes when it is over, never errors. */
 function forwardTo(conn: Connection, socket: Socket, target: Endpoint, onError?: ForwardingLog) {
   if (!isStreamlocal(target)) return forwardSocket(conn, socket, target, onError);
-  return openDirectStreamlocal(conn, target.path).pipe(
-    switchMap((ch) => pipeSocketChannel(socket, ch)),
-    catchError((err) => {
-      onError?.(forwardingError(`forwarding to ${describeEndpoint(target)}`, err));
-      return EMPTY;
-    }),
-    finalize(() => socket.destroy()),
+  return pipeOpenedChannel(
+    openDirectStreamlocal(conn, target.path),
+    socket,
+    `forwarding to ${describeEndpoint(target)}`,
+    onError,
   );
 }
 

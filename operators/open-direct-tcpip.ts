@@ -3,12 +3,12 @@
  * target and where the socket came from, joined to the socket once the server confirms.
  */
 import type { Socket } from 'node:net';
-import { catchError, EMPTY, finalize, type Observable, switchMap } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import type { Channel } from '../src/connection/channels/channel.js';
 import type { Connection } from '../src/connection/connection.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
-import { type ForwardingLog, forwardingError, type HostPort } from './forwarding-error.js';
+import type { ForwardingLog, HostPort } from './forwarding-error.js';
+import { pipeOpenedChannel } from './pipe-opened-channel.js';
 
 /** Opens `direct-tcpip` to `target` on behalf of `socket` (its address is the originator). */
 export function openDirectTcpip(conn: Connection, target: HostPort, socket: Socket): Observable<Channel> {
@@ -33,12 +33,10 @@ export function forwardSocket(
   target: HostPort,
   onError?: ForwardingLog,
 ): Observable<never> {
-  return openDirectTcpip(conn, target, socket).pipe(
-    switchMap((ch) => pipeSocketChannel(socket, ch)),
-    catchError((err) => {
-      onError?.(forwardingError(`forwarding to ${target.host} port ${target.port}`, err));
-      return EMPTY;
-    }),
-    finalize(() => socket.destroy()),
+  return pipeOpenedChannel(
+    openDirectTcpip(conn, target, socket),
+    socket,
+    `forwarding to ${target.host} port ${target.port}`,
+    onError,
   );
 }

@@ -3,11 +3,11 @@
  * client over its own `forwarded-tcpip` channel, naming the forward and where the connection came from.
  */
 import type { Socket } from 'node:net';
-import { catchError, EMPTY, finalize, type Observable, switchMap } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import type { Connection } from '../src/connection/connection.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
-import { type ForwardingLog, forwardingError } from './forwarding-error.js';
+import type { ForwardingLog } from './forwarding-error.js';
+import { pipeOpenedChannel } from './pipe-opened-channel.js';
 
 /**
  * Opens `forwarded-tcpip` for `socket`, accepted on the forward the client knows as `address`:`port`, and
@@ -28,12 +28,10 @@ export function forwardToClient(
     originatorAddress: socket.remoteAddress ?? '',
     originatorPort: socket.remotePort ?? 0,
   });
-  return conn.openChannel('forwarded-tcpip', data).pipe(
-    switchMap((ch) => pipeSocketChannel(socket, ch)),
-    catchError((err) => {
-      onError?.(forwardingError(`forwarded connection to port ${forward.port}`, err));
-      return EMPTY;
-    }),
-    finalize(() => socket.destroy()),
+  return pipeOpenedChannel(
+    conn.openChannel('forwarded-tcpip', data),
+    socket,
+    `forwarded connection to port ${forward.port}`,
+    onError,
   );
 }

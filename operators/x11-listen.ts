@@ -8,12 +8,12 @@
  * has no IPv6 loopback). The two binds run one after the other: a listener is never dropped half-bound.
  */
 import type { Socket } from 'node:net';
-import { catchError, defer, EMPTY, finalize, map, Observable, switchMap, tap, throwError } from 'rxjs';
+import { catchError, defer, map, Observable, tap, throwError } from 'rxjs';
 import { encodeChannelOpenPayload } from '../src/channel/open-payloads.js';
 import type { Connection } from '../src/connection/connection.js';
 import { type ListenEvent, listenSockets } from '../src/io/net-sockets.js';
-import { pipeSocketChannel } from '../src/io/socket-channel.js';
-import { type ForwardingLog, forwardingError } from './forwarding-error.js';
+import type { ForwardingLog } from './forwarding-error.js';
+import { pipeOpenedChannel } from './pipe-opened-channel.js';
 import { X11_BASE_PORT } from './x11-display.js';
 
 const IPV4_LOOPBACK = '127.0.0.1';
@@ -79,12 +79,5 @@ export function openX11Channel(conn: Connection, socket: Socket, onError?: Forwa
     originatorAddress: socket.remoteAddress ?? IPV4_LOOPBACK,
     originatorPort: socket.remotePort ?? 0,
   });
-  return conn.openChannel('x11', data).pipe(
-    switchMap((ch) => pipeSocketChannel(socket, ch)),
-    catchError((err) => {
-      onError?.(forwardingError('X11 connection', err));
-      return EMPTY;
-    }),
-    finalize(() => socket.destroy()),
-  );
+  return pipeOpenedChannel(conn.openChannel('x11', data), socket, 'X11 connection', onError);
 }
