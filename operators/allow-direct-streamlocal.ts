@@ -14,7 +14,7 @@
  */
 import type { OperatorFunction } from 'rxjs';
 import type { Connection } from '../src/connection/connection.js';
-import { connectIncomingEndpoint } from './connect-incoming-streamlocal.js';
+import { connectIncoming } from './connect-incoming.js';
 import type { ForwardingLog } from './forwarding-error.js';
 import { serveDirectOpens } from './serve-direct-opens.js';
 import { usablePath } from './streamlocal-sockets.js';
@@ -43,6 +43,6 @@ export function allowDirectStreamlocal(
     // PROTOCOL §2.4: string socket path, string reserved, uint32 reserved
     request: (connection, p) => (p.type === CHANNEL ? { connection, socketPath: p.socketPath } : undefined),
     allowed: (request) => usablePath(request.socketPath) && policy(request),
-    connect: (inc, request) => connectIncomingEndpoint(inc, { path: request.socketPath }, onError),
+    connect: (inc, request) => connectIncoming(inc, { path: request.socketPath }, onError),
   });
 }

@@ -1,14 +1,16 @@
 /**
- * Answers a forwarding channel the peer opened (`direct-tcpip` on a server, `forwarded-tcpip` on a client,
- * RFC 4254 §7) by connecting to its target first: the open is confirmed once the TCP connection is up and
- * refused with SSH_OPEN_CONNECT_FAILED (§5.1) when it cannot be made, as OpenSSH does.
+ * Answers a forwarding channel the peer opened (`direct-tcpip` or `direct-streamlocal@openssh.com` on a server,
+ * `forwarded-tcpip` or `forwarded-streamlocal@openssh.com` on a client; RFC 4254 §7, OpenSSH PROTOCOL §2.4) by
+ * connecting to its target, a TCP address or a Unix-domain socket, first: the open is confirmed once the
+ * connection is up and refused with SSH_OPEN_CONNECT_FAILED (RFC 4254 §5.1) when it cannot be made, as
+ * OpenSSH does.
  */
 import { catchError, EMPTY, finalize, map, merge, type Observable, switchMap } from 'rxjs';
 import type { IncomingChannel } from '../src/connection/channels/channel-table.js';
-import { connectSocket } from '../src/io/net-sockets.js';
 import { pipeSocketChannel } from '../src/io/socket-channel.js';
 import { ChannelOpenFailure } from '../src/wire/connection-messages.js';
-import { type ForwardingLog, forwardingError, type HostPort } from './forwarding-error.js';
+import { type ForwardingLog, forwardingError } from './forwarding-error.js';
+import { connectEndpoint, describeEndpoint, type Endpoint } from './streamlocal-sockets.js';
 
 /**
  * Defers `incoming` at once (so call this while it is being delivered), then connects to `target`. Emits once
@@ -17,18 +19,15 @@ import { type ForwardingLog, forwardingError, type HostPort } from './forwarding
  */
 export function connectIncoming(
   incoming: IncomingChannel,
-  target: HostPort,
+  target: Endpoint,
   onError?: ForwardingLog,
 ): Observable<void> {
   incoming.defer();
-  return connectSocket({ host: target.host, port: target.port }).pipe(
-    switchMap((socket) => {
-      const channel = incoming.accept();
-      return merge([undefined], pipeSocketChannel(socket, channel));
-    }),
+  return connectEndpoint(target).pipe(
+    switchMap((socket) => merge([undefined], pipeSocketChannel(socket, incoming.accept()))),
     map(() => undefined),
     catchError((err) => {
-      const e = forwardingError(`connect to ${target.host} port ${target.port} failed`, err);
+      const e = forwardingError(`connect to ${describeEndpoint(target)} failed`, err);
       incoming.reject(ChannelOpenFailure.CONNECT_FAILED, e.message);
       onError?.(e);
       return EMPTY;

@@ -15,7 +15,7 @@ import { type Observable, type OperatorFunction, switchMap } from 'rxjs';
 import { encodeGlobalRequestPayload } from '../src/channel/global-request-payloads.js';
 import type { IncomingChannel } from '../src/connection/channels/channel-table.js';
 import type { Connection } from '../src/connection/connection.js';
-import { connectIncomingEndpoint } from './connect-incoming-streamlocal.js';
+import { connectIncoming } from './connect-incoming.js';
 import {
   decodeOpen,
   type RemoteListenerKind,
@@ -64,7 +64,7 @@ export function forwardRemoteStreamlocal(
 ): OperatorFunction<Connection, RemoteListening> {
   const { bind, target, onError } = opts;
   const refused = `remote forwarding failed for listen ${describeEndpoint(bind)}`;
-  const connect = (inc: IncomingChannel) => connectIncomingEndpoint(inc, target, onError);
+  const connect = (inc: IncomingChannel) => connectIncoming(inc, target, onError);
   return switchMap(
     (conn): Observable<RemoteListening> =>
       isStreamlocal(bind)
