@@ -49,7 +49,7 @@ export function certifiedKeys(list: readonly UserCertificate[] | undefined): Cer
 
 export const isPrivateKey = (k: PrivateKey | ExternalSigner): k is PrivateKey => 'type' in k;
 
-export const DEFAULT_CLIENT_AUTH_ORDER = ['publickey', 'keyboard-interactive', 'password'] as const;
+const DEFAULT_CLIENT_AUTH_ORDER = ['publickey', 'keyboard-interactive', 'password'] as const;
 
 export function authMethods(o: ConnectOptions, certified: readonly CertifiedKey[]): ClientAuthMethod[] {
   const out: ClientAuthMethod[] = [];
