@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listenHalfOpen } from './tcp.js';
 
 export interface SocketFolder {
   path(name: string): string;
@@ -28,25 +29,8 @@ export async function startUnixServer(
   path: string,
   handle: (socket: net.Socket) => void,
 ): Promise<UnixServer> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    handle(socket);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-  return {
-    path,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const { close } = await listenHalfOpen({ path }, handle);
+  return { path, close };
 }
 
 /** Connects to `address`, writes `data`, half-closes and reads until the other side ends (or `timeoutMs`). */

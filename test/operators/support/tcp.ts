@@ -17,6 +17,18 @@ export async function startServer(
   handle: (socket: net.Socket) => void,
   host = '127.0.0.1',
 ): Promise<TcpServer> {
+  const { server, close } = await listenHalfOpen({ port: 0, host }, handle);
+  return { port: (server.address() as net.AddressInfo).port, close };
+}
+
+/**
+ * Listens where `options` says (a loopback port or a Unix socket path); `handle` gets each socket, half-open
+ * allowed. `close` destroys the sockets still open, then stops the server.
+ */
+export async function listenHalfOpen(
+  options: net.ListenOptions,
+  handle: (socket: net.Socket) => void,
+): Promise<{ server: net.Server; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
@@ -26,10 +38,10 @@ export async function startServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, () => resolve());
+    server.listen(options, () => resolve());
   });
   return {
-    port: (server.address() as net.AddressInfo).port,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
